@@ -1,0 +1,55 @@
+# snowflake: Twitter-Snowflake-style ids from a lock-free generator in shared memory.
+# Built with PGXS; see README.md for the commands that build, install and test it.
+
+EXTENSION = snowflake
+MODULE_big = snowflake
+PGFILEDESC = "snowflake - time-ordered unique 64-bit ids"
+
+CORE_SOURCES = $(wildcard src/core/*.cpp)
+GLUE_SOURCES = $(wildcard src/pg/*.cpp)
+OBJS = $(CORE_SOURCES:.cpp=.o) $(GLUE_SOURCES:.cpp=.o)
+DATA = $(wildcard sql/snowflake--*.sql)
+
+# pg_regress and isolation tests run on a private server (--temp-instance) whose configuration
+# preloads the library; installcheck also runs the TAP tests in test/t.
+REGRESS = install nextval decode settings
+REGRESS_OPTS = --temp-instance=./tmp_check_regress --temp-config=test/conf/preload.conf
+ISOLATION = concurrent_nextval
+ISOLATION_OPTS = --inputdir=test/isolation --temp-instance=./tmp_check_isolation \
+	--temp-config=test/conf/preload.conf
+TAP_TESTS = 1
+PROVE_TESTS = test/t/*.pl
+
+# Headers are included as "core/..." and "pg/...".
+PG_CPPFLAGS = -Isrc
+# C++17 for the core; no exceptions or RTTI, so nothing can throw into PostgreSQL's C frames.
+# -Wno-register: PostgreSQL's headers still use the `register` keyword, removed in C++17.
+SNOWFLAKE_CXXFLAGS = -std=c++17 -fno-exceptions -fno-rtti -Wno-register
+PG_CXXFLAGS = $(SNOWFLAKE_CXXFLAGS) -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+# The .so is linked by the C compiler, which does not add the C++ runtime itself.
+SHLIB_LINK = -lstdc++
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# PGXS also compiles every .cpp to LLVM bitcode for JIT inlining, with clang and without
+# PG_CXXFLAGS; clang rejects `register` in C++17 unless told otherwise. Same flags, same code.
+BITCODE_CXXFLAGS += $(SNOWFLAKE_CXXFLAGS)
+
+# GoogleTest unit tests of src/core. They compile the core with no PostgreSQL header on the
+# include path, so a core file that includes one fails to build, and they run under
+# AddressSanitizer and UndefinedBehaviorSanitizer, which stop at the first finding.
+UNIT_TEST_BINARY = build/unit_tests
+UNIT_TEST_SOURCES = $(wildcard test/unit/*.cpp)
+UNIT_CXXFLAGS = -std=c++17 -O1 -g -Wall -Wextra -Werror -Isrc \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+
+$(UNIT_TEST_BINARY): $(CORE_SOURCES) $(wildcard src/core/*.h) $(UNIT_TEST_SOURCES)
+	@mkdir -p $(dir $@)
+	$(CXX) $(UNIT_CXXFLAGS) -o $@ $(CORE_SOURCES) $(UNIT_TEST_SOURCES) -lgtest -lgtest_main -pthread
+
+unittest: $(UNIT_TEST_BINARY)
+	$(UNIT_TEST_BINARY)
+
+.PHONY: unittest

@@ -1,0 +1,27 @@
+// Library entry point.
+#include "pg/settings.h"
+#include "pg/shared.h"
+#include "pg/wal.h"
+
+extern "C" {
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "miscadmin.h"
+
+PG_MODULE_MAGIC;
+
+void _PG_init(void);
+}
+
+// Defines the settings; when preloading, also validates them and sets up the generator. A
+// library loaded later (by CREATE EXTENSION or a decode call) only decodes: functions that need
+// the generator say that shared_preload_libraries is missing.
+void _PG_init(void) {
+  const bool preloading = process_shared_preload_libraries_in_progress;
+  snowflake::pg::define_settings(preloading);
+  if (!preloading) return;
+  snowflake::pg::check_settings_at_startup();
+  snowflake::pg::install_shared_memory_hooks();
+  snowflake::pg::register_lease_rmgr();
+}

@@ -1,0 +1,136 @@
+// snowflake_nextval(): the hot path. A call reads the clock once, compare-and-swaps the
+// shared state once (more only under contention) and returns. It takes no lock, writes no
+// other shared memory and allocates nothing. The rare exceptions are each a branch below:
+// renewing the lease, waiting for the clock, counting a clock step or a borrowed millisecond.
+#include "pg/generate.h"
+
+#include "core/clock.h"
+#include "core/generator.h"
+#include "pg/errors.h"
+#include "pg/lease.h"
+#include "pg/settings.h"
+#include "pg/shared.h"
+
+#include <type_traits>
+
+extern "C" {
+#include "postgres.h"
+
+#include "access/xlog.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/latch.h"
+#include "storage/s_lock.h"
+#include "utils/wait_event.h"
+
+PG_FUNCTION_INFO_V1(snowflake_nextval);
+}
+
+namespace snowflake::pg {
+namespace {
+
+// ereport may longjmp out of any function here: only trivially destructible locals allowed.
+static_assert(std::is_trivially_destructible_v<Claim>);
+static_assert(std::is_trivially_destructible_v<Layout>);
+
+constexpr std::int64_t kLogIntervalMs = 10 * 1000;
+
+// Each backend notices its own clock readings going backwards; no shared write per call.
+ClockWatch clock_watch;
+
+// A wait for the clock in progress: when it began, on the monotonic clock.
+struct ClockWait {
+  std::int64_t started_micros = 0;
+};
+
+SharedGenerator& require_generator() {
+  SharedGenerator* shared = shared_generator();
+  if (shared == nullptr) report_not_preloaded();
+  if (worker_id == kWorkerIdUnset) report_worker_id_unset();
+  if (RecoveryInProgress()) report_in_recovery();
+  return *shared;
+}
+
+void note_clock_step_back(SharedGenerator& shared, std::int64_t now_unix_ms) {
+  const std::int64_t step_back_ms = clock_watch.step_back_ms(now_unix_ms);
+  if (step_back_ms == 0) return;
+  shared.stats.record_regression(static_cast<std::uint64_t>(step_back_ms));
+  if (take_log_turn(shared.stats.last_regression_log_ms, now_unix_ms, kLogIntervalMs))
+    ereport(LOG, (errmsg("snowflake: the system clock stepped back %lld ms",
+                         static_cast<long long>(step_back_ms)),
+                  errdetail("Ids continue from the last one issued, ahead of the clock.")));
+}
+
+// The next free tick is more than snowflake.max_clock_lead ahead of the clock: wait until the
+// clock catches up, or fail now if it cannot within snowflake.clock_wait_timeout. The last
+// millisecond of a wait spins on the clock instead of sleeping, so that demand above the
+// layout's cap still gets the cap.
+void wait_for_clock(SharedGenerator& shared, const Claim& claim, std::int64_t now_ms,
+                    ClockWait& wait) {
+  const std::int64_t now_micros = monotonic_micros();
+  if (wait.started_micros == 0) wait.started_micros = now_micros;
+  const std::int64_t waited_ms = (now_micros - wait.started_micros) / 1000;
+  const std::int64_t lead_ms = claim.first_ms - now_ms;
+  const std::int64_t needed_ms = lead_ms - max_clock_lead_ms;
+  if (clock_wait_timeout_ms > 0 && waited_ms + needed_ms > clock_wait_timeout_ms) {
+    shared.stats.record_wait(static_cast<std::uint64_t>(now_micros - wait.started_micros));
+    report_clock_behind(lead_ms, needed_ms, waited_ms);
+  }
+  CHECK_FOR_INTERRUPTS();
+  if (needed_ms > 1) {
+    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, needed_ms - 1,
+                    PG_WAIT_EXTENSION);
+    ResetLatch(MyLatch);
+  } else {
+    SPIN_DELAY();
+  }
+}
+
+void finish_wait(SharedGenerator& shared, const ClockWait& wait, std::int64_t now_unix_ms,
+                 std::int64_t lead_ms) {
+  const std::int64_t waited_micros = monotonic_micros() - wait.started_micros;
+  shared.stats.record_wait(static_cast<std::uint64_t>(waited_micros));
+  if (take_log_turn(shared.stats.last_wait_log_ms, now_unix_ms, kLogIntervalMs))
+    ereport(LOG, (errmsg("snowflake: waited %lld us for the system clock",
+                         static_cast<long long>(waited_micros)),
+                  errdetail("Ids were %lld ms ahead of the clock, the most "
+                            "snowflake.max_clock_lead allows.",
+                            static_cast<long long>(lead_ms))));
+}
+
+}  // namespace
+
+IdRun next_id_run(std::uint32_t wanted) {
+  SharedGenerator& shared = require_generator();
+  const Layout& layout = generator_layout();
+  ClockWait wait;
+  for (;;) {
+    const std::int64_t now_unix_ms = realtime_unix_ms();
+    note_clock_step_back(shared, now_unix_ms);
+    const std::int64_t now_ms = now_unix_ms - layout.epoch_unix_ms();
+    const Claim claim = claim_ticks(shared.state, layout, now_ms, max_clock_lead_ms, wanted);
+    switch (claim.status) {
+      case ClaimStatus::issued:
+        if (claim.borrowed_ms) shared.stats.borrowed_ms.fetch_add(1, std::memory_order_relaxed);
+        if (wait.started_micros != 0) finish_wait(shared, wait, now_unix_ms, claim.first_ms - now_ms);
+        if (claim.renew_lease) renew_lease(shared, layout, now_ms);
+        return IdRun{layout.id_of_tick(claim.first_tick, worker_id), claim.count};
+      case ClaimStatus::lease_needed:
+        renew_lease(shared, layout, now_ms);
+        break;
+      case ClaimStatus::clock_behind:
+        wait_for_clock(shared, claim, now_ms, wait);
+        break;
+      case ClaimStatus::range_exhausted:
+        report_range_exhausted(layout);
+    }
+  }
+}
+
+}  // namespace snowflake::pg
+
+// The next id of this server.
+Datum snowflake_nextval(PG_FUNCTION_ARGS) {
+  return Int64GetDatum(snowflake::pg::next_id_run(1).first_id);
+}

@@ -1,0 +1,165 @@
+// Defines and validates the snowflake.* settings.
+//
+// A value in postgresql.conf that a check hook rejects is only a WARNING when the library
+// defines its settings, and the server would then run with the default: a different epoch, or
+// no worker id. So while preloading we capture the configured text first and check it again
+// afterwards at FATAL, the way PostgreSQL refuses to start on a bad core setting.
+#include "pg/settings.h"
+
+#include "core/clock.h"
+#include "core/timestamp_text.h"
+#include "pg/errors.h"
+
+#include <climits>
+
+extern "C" {
+#include "postgres.h"
+
+#include "utils/guc.h"
+}
+
+namespace snowflake::pg {
+
+int worker_id = kWorkerIdUnset;
+int max_clock_lead_ms = 60 * 1000;
+int clock_wait_timeout_ms = 10 * 1000;
+
+namespace {
+
+constexpr const char* kDefaultEpochText = "2010-11-04 01:42:54.657+00";
+
+int worker_bits = kDefaultWorkerBits;
+int sequence_bits = kDefaultSequenceBits;
+char* epoch_text = nullptr;
+std::int64_t epoch_unix_ms = kTwitterEpochUnixMs;
+Layout startup_layout = Layout::twitter();
+
+// Settings that take effect at server start, in definition order: the worker id is checked
+// against the worker bits, so the bits come first.
+constexpr const char* kStartupSettings[] = {
+    "snowflake.worker_bits",
+    "snowflake.sequence_bits",
+    "snowflake.epoch",
+    "snowflake.worker_id",
+};
+constexpr int kStartupSettingCount = sizeof(kStartupSettings) / sizeof(kStartupSettings[0]);
+char* configured_text[kStartupSettingCount];
+
+// snowflake.epoch: an ISO 8601 timestamp with a zone, in [1970, now].
+bool check_epoch(char** new_value, void** /*extra*/, GucSource /*source*/) {
+  const ParsedTimestamp parsed = parse_timestamp_text(*new_value);
+  if (parsed.status != TimestampTextStatus::ok) {
+    GUC_check_errdetail("%s", timestamp_text_problem(parsed.status));
+    GUC_check_errhint("Write it like '2010-11-04 01:42:54.657+00'.");
+    return false;
+  }
+  if (parsed.unix_ms < 0) {
+    GUC_check_errdetail("The epoch must not be before 1970-01-01 00:00:00+00.");
+    return false;
+  }
+  if (parsed.unix_ms > realtime_unix_ms()) {
+    GUC_check_errdetail("The epoch must not be in the future.");
+    return false;
+  }
+  return true;
+}
+
+// Assign hooks must not fail; the check hook has already accepted this text.
+void assign_epoch(const char* new_value, void* /*extra*/) {
+  epoch_unix_ms = parse_timestamp_text(new_value).unix_ms;
+}
+
+// snowflake.worker_id must fit the worker bits (-1 means not set).
+bool check_worker_id(int* new_value, void** /*extra*/, GucSource /*source*/) {
+  if (*new_value == kWorkerIdUnset || Layout::check(worker_bits, 0) != LayoutStatus::ok)
+    return true;
+  const int max_worker_id = Layout(worker_bits, 0, 0).max_worker_id();
+  if (*new_value <= max_worker_id) return true;
+  GUC_check_errdetail("With snowflake.worker_bits = %d, worker ids run from 0 to %d.", worker_bits,
+                      max_worker_id);
+  return false;
+}
+
+void define_startup_settings(GucContext context) {
+  DefineCustomIntVariable(
+      "snowflake.worker_bits", "Number of bits of an id that hold the worker id.",
+      "Takes effect at server start. Changing it on a server that already issued ids breaks "
+      "their order.",
+      &worker_bits, kDefaultWorkerBits, 0, kMaxWorkerBits, context, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable(
+      "snowflake.sequence_bits", "Number of bits of an id that count ids within a millisecond.",
+      "Takes effect at server start. Changing it on a server that already issued ids breaks "
+      "their order.",
+      &sequence_bits, kDefaultSequenceBits, 0, kMaxSequenceBits, context, 0, nullptr, nullptr,
+      nullptr);
+  DefineCustomStringVariable(
+      "snowflake.epoch", "Moment from which ids count milliseconds.",
+      "An ISO 8601 timestamp with time zone, such as '2010-11-04 01:42:54.657+00'. Takes effect "
+      "at server start. Changing it on a server that already issued ids breaks their order.",
+      &epoch_text, kDefaultEpochText, context, 0, check_epoch, assign_epoch, nullptr);
+  DefineCustomIntVariable(
+      "snowflake.worker_id", "Worker id this server writes into every id it generates.",
+      "Every server that generates ids needs its own. -1 means not set: snowflake_nextval() "
+      "then refuses to run. Takes effect at server start.",
+      &worker_id, kWorkerIdUnset, kWorkerIdUnset, (1 << kMaxWorkerBits) - 1, context, 0,
+      check_worker_id, nullptr, nullptr);
+}
+
+void define_runtime_settings() {
+  DefineCustomIntVariable(
+      "snowflake.max_clock_lead", "How far ids may run ahead of the wall clock.",
+      "Ids borrow milliseconds ahead of the clock when it steps back or when more than the "
+      "sequence allows are wanted in one millisecond. Past this lead, callers wait for the clock.",
+      &max_clock_lead_ms, max_clock_lead_ms, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS, nullptr,
+      nullptr, nullptr);
+  DefineCustomIntVariable(
+      "snowflake.clock_wait_timeout",
+      "How long snowflake_nextval() waits for the clock before failing.",
+      "A wait that cannot end within this time fails at once. 0 waits as long as it takes.",
+      &clock_wait_timeout_ms, clock_wait_timeout_ms, 0, INT_MAX, PGC_USERSET, GUC_UNIT_MS, nullptr,
+      nullptr, nullptr);
+}
+
+}  // namespace
+
+void define_settings(bool preloading) {
+  if (preloading) {
+    for (int i = 0; i < kStartupSettingCount; ++i) {
+      const char* text = GetConfigOption(kStartupSettings[i], true, false);
+      configured_text[i] = text == nullptr ? nullptr : pstrdup(text);
+    }
+  }
+  // guc.c FATALs on a PGC_POSTMASTER setting defined after startup. Without preloading nothing
+  // is cached at startup, so following the configuration file on reload is correct there.
+  define_startup_settings(preloading ? PGC_POSTMASTER : PGC_SIGHUP);
+  define_runtime_settings();
+#if PG_VERSION_NUM >= 150000
+  MarkGUCPrefixReserved("snowflake");
+#else
+  EmitWarningsOnPlaceholders("snowflake");
+#endif
+}
+
+void check_settings_at_startup() {
+  for (int i = 0; i < kStartupSettingCount; ++i) {
+    if (configured_text[i] != nullptr)
+      (void)set_config_option(kStartupSettings[i], configured_text[i], PGC_POSTMASTER, PGC_S_FILE,
+                              GUC_ACTION_SET, false, FATAL, false);
+  }
+  const LayoutStatus status = Layout::check(worker_bits, sequence_bits);
+  if (status != LayoutStatus::ok) report_layout_status(status, worker_bits, sequence_bits, FATAL);
+  startup_layout = Layout(worker_bits, sequence_bits, epoch_unix_ms);
+  // A layout whose range has ended is not refused: a server must still start in 2080. It
+  // cannot issue ids, and says so on every call.
+  warn_if_range_ends_soon(startup_layout, realtime_unix_ms());
+}
+
+const Layout& generator_layout() { return startup_layout; }
+
+Layout configured_layout() {
+  const LayoutStatus status = Layout::check(worker_bits, sequence_bits);
+  if (status != LayoutStatus::ok) report_layout_status(status, worker_bits, sequence_bits, ERROR);
+  return Layout(worker_bits, sequence_bits, epoch_unix_ms);
+}
+
+}  // namespace snowflake::pg

@@ -1,0 +1,31 @@
+// The snowflake.* settings, as the rest of the glue reads them.
+#pragma once
+
+#include "core/layout.h"
+
+namespace snowflake::pg {
+
+// snowflake.worker_id when nothing was configured.
+inline constexpr int kWorkerIdUnset = -1;
+
+extern int worker_id;
+extern int max_clock_lead_ms;
+extern int clock_wait_timeout_ms;
+
+// Defines every setting. Settings fixed at server start can only be defined while preloading;
+// a library loaded later gets them as reloadable settings, which is enough for decoding.
+void define_settings(bool preloading);
+
+// Preloading only: refuses to start the server (FATAL) on a setting rejected above or on
+// settings that contradict each other, and fixes the layout the generator will use. Warns when
+// the layout's range has ended or ends within a year.
+void check_settings_at_startup();
+
+// The layout the generator uses: the settings as they were at server start.
+const Layout& generator_layout();
+
+// The layout the settings describe now; ERROR if they contradict each other (possible only
+// when the library was not preloaded, since a preloaded server refuses to start).
+Layout configured_layout();
+
+}  // namespace snowflake::pg

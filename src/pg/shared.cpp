@@ -1,0 +1,77 @@
+// Shared memory set-up, the pg_stat_statements way: ask for space in shmem_request_hook (PG15+;
+// directly from _PG_init before), create it under AddinShmemInitLock in shmem_startup_hook, and
+// initialise only when it did not exist yet.
+#include "pg/shared.h"
+
+#include "pg/lease.h"
+#include "pg/settings.h"
+
+#include <new>
+
+extern "C" {
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+}
+
+namespace snowflake::pg {
+namespace {
+
+constexpr const char* kShmemName = "snowflake";
+constexpr const char* kLockTrancheName = "snowflake";
+
+SharedGenerator* shared = nullptr;
+
+#if PG_VERSION_NUM >= 150000
+shmem_request_hook_type previous_shmem_request_hook = nullptr;
+#endif
+shmem_startup_hook_type previous_shmem_startup_hook = nullptr;
+
+// ShmemInitStruct aligns to MAXALIGN only; the hot state wants its own cache lines.
+constexpr Size kSharedBytes = sizeof(SharedGenerator) + alignof(SharedGenerator);
+
+void request_shared_memory() {
+#if PG_VERSION_NUM >= 150000
+  if (previous_shmem_request_hook != nullptr) previous_shmem_request_hook();
+#endif
+  RequestAddinShmemSpace(kSharedBytes);
+  RequestNamedLWLockTranche(kLockTrancheName, 1);
+}
+
+void start_shared_memory() {
+  if (previous_shmem_startup_hook != nullptr) previous_shmem_startup_hook();
+
+  LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+  bool found = false;
+  void* block = ShmemInitStruct(kShmemName, kSharedBytes, &found);
+  void* aligned = reinterpret_cast<void*>(TYPEALIGN(alignof(SharedGenerator),
+                                                    reinterpret_cast<uintptr_t>(block)));
+  if (!found) {
+    shared = new (aligned) SharedGenerator();
+    shared->lease_lock = &GetNamedLWLockTranche(kLockTrancheName)->lock;
+    load_lease(*shared, generator_layout());
+  } else {
+    shared = static_cast<SharedGenerator*>(aligned);
+  }
+  LWLockRelease(AddinShmemInitLock);
+}
+
+}  // namespace
+
+SharedGenerator* shared_generator() { return shared; }
+
+void install_shared_memory_hooks() {
+#if PG_VERSION_NUM >= 150000
+  previous_shmem_request_hook = shmem_request_hook;
+  shmem_request_hook = request_shared_memory;
+#else
+  request_shared_memory();
+#endif
+  previous_shmem_startup_hook = shmem_startup_hook;
+  shmem_startup_hook = start_shared_memory;
+}
+
+}  // namespace snowflake::pg
