@@ -37,6 +37,13 @@ include $(PGXS)
 # PG_CXXFLAGS; clang rejects `register` in C++17 unless told otherwise. Same flags, same code.
 BITCODE_CXXFLAGS += $(SNOWFLAKE_CXXFLAGS)
 
+# The same kind of checks on a server that does not preload the library.
+installcheck: installcheck-no-preload
+installcheck-no-preload:
+	$(pg_regress_installcheck) --temp-instance=./tmp_check_no_preload \
+		--temp-config=test/conf/no_preload.conf --outputdir=output_no_preload no_preload
+.PHONY: installcheck-no-preload
+
 # GoogleTest unit tests of src/core. They compile the core with no PostgreSQL header on the
 # include path, so a core file that includes one fails to build, and they run under
 # AddressSanitizer and UndefinedBehaviorSanitizer, which stop at the first finding.
@@ -47,7 +54,7 @@ UNIT_CXXFLAGS = -std=c++17 -O1 -g -Wall -Wextra -Werror -Isrc \
 
 $(UNIT_TEST_BINARY): $(CORE_SOURCES) $(wildcard src/core/*.h) $(UNIT_TEST_SOURCES)
 	@mkdir -p $(dir $@)
-	$(CXX) $(UNIT_CXXFLAGS) -o $@ $(CORE_SOURCES) $(UNIT_TEST_SOURCES) -lgtest -lgtest_main -pthread
+	$(CXX) $(UNIT_CXXFLAGS) -o $@ $(CORE_SOURCES) $(UNIT_TEST_SOURCES) -lgtest_main -lgtest -pthread
 
 unittest: $(UNIT_TEST_BINARY)
 	$(UNIT_TEST_BINARY)

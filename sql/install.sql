@@ -1,0 +1,18 @@
+-- Installing the extension creates exactly the 1.0 SQL API. Names, argument and result types,
+-- volatility, strictness and parallel safety are an interface other tools rely on.
+CREATE EXTENSION snowflake;
+
+SELECT extversion FROM pg_extension WHERE extname = 'snowflake';
+
+SELECT p.proname, pg_get_function_identity_arguments(p.oid) AS arguments,
+       pg_get_function_result(p.oid) AS result,
+       p.provolatile AS volatility, p.proisstrict AS strict, p.proparallel AS parallel
+FROM pg_proc AS p
+JOIN pg_depend AS d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+JOIN pg_extension AS e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
+WHERE e.extname = 'snowflake'
+ORDER BY p.proname, arguments;
+
+-- Every setting, with its unit, context and bounds.
+SELECT name, setting, unit, context, vartype, min_val, max_val
+FROM pg_settings WHERE name LIKE 'snowflake.%' ORDER BY name;

@@ -1,0 +1,50 @@
+# Set-up shared by test/demo.sh and test/run-all.sh: the Debian packages they need, building
+# and installing the extension, and running PostgreSQL as an unprivileged user.
+# Sourced, not run.
+
+SNOWFLAKE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_BINDIR=/usr/lib/postgresql/15/bin
+PG_CONFIG=$PG_BINDIR/pg_config
+export PATH="$PG_BINDIR:$PATH"
+
+BUILD_PACKAGES=(make g++ postgresql-15 postgresql-server-dev-15)
+TEST_PACKAGES=(libgtest-dev libfaketime libipc-run-perl libclang-rt-14-dev)
+
+# Runs a command as root: directly when we are root, through sudo otherwise.
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Installs whichever of the named Debian packages are missing.
+install_packages() {
+  local missing=() package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' ||
+      missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "== installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Builds the extension and installs it into PostgreSQL 15.
+build_and_install() {
+  echo "== building and installing snowflake"
+  make -C "$SNOWFLAKE_ROOT" -s -j2 PG_CONFIG="$PG_CONFIG"
+  as_root make -C "$SNOWFLAKE_ROOT" -s install PG_CONFIG="$PG_CONFIG"
+}
+
+# PostgreSQL refuses to run as root: as root, run it as the postgres user instead.
+run_unprivileged() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# A fresh directory the unprivileged user owns; the caller removes it.
+make_private_dir() {
+  local dir
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/snowflake.XXXXXX")
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+  echo "$dir"
+}

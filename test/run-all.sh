@@ -1,0 +1,32 @@
+#!/bin/bash
+# Runs every test of snowflake: GoogleTest unit tests of the core, pg_regress with and without
+# the library preloaded, isolation tests and the TAP tests in test/t. Installs the Debian
+# packages it needs first. Every server it starts is private (a unix socket in a temporary
+# directory) and is stopped by its test.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+build_and_install
+
+echo "== unit tests"
+make -C "$SNOWFLAKE_ROOT" -s unittest PG_CONFIG="$PG_CONFIG"
+
+# pg_regress, isolation and TAP tests write next to the sources, and PostgreSQL will not run as
+# root: as root, run them as the postgres user in a copy of the tree.
+testdir=$SNOWFLAKE_ROOT
+if [ "$(id -u)" -eq 0 ]; then
+  testdir=$(make_private_dir)
+  trap 'rm -rf "$testdir"' EXIT
+  cp -a "$SNOWFLAKE_ROOT/." "$testdir/"
+  chown -R postgres: "$testdir"
+fi
+
+echo "== pg_regress, isolation and TAP tests"
+if ! run_unprivileged make -C "$testdir" -s installcheck PG_CONFIG="$PG_CONFIG"; then
+  for diffs in "$testdir"/regression.diffs "$testdir"/output_*/regression.diffs; do
+    [ -f "$diffs" ] && cat "$diffs"
+  done
+  exit 1
+fi
+echo "== all tests passed"
