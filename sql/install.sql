@@ -1,4 +1,4 @@
--- Installing the extension creates exactly the 1.0 SQL API. Names, argument and result types,
+-- Installing the extension creates exactly the 1.1 SQL API. Names, argument and result types,
 -- volatility, strictness and parallel safety are an interface other tools rely on.
 CREATE EXTENSION snowflake;
 
@@ -12,6 +12,12 @@ JOIN pg_depend AS d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
 JOIN pg_extension AS e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
 WHERE e.extname = 'snowflake'
 ORDER BY p.proname, arguments;
+
+SELECT c.relname, c.relkind FROM pg_class AS c
+JOIN pg_depend AS d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
+JOIN pg_extension AS e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
+WHERE e.extname = 'snowflake'
+ORDER BY c.relname;
 
 -- Every setting, with its unit, context and bounds.
 SELECT name, setting, unit, context, vartype, min_val, max_val

@@ -1,8 +1,14 @@
-// Decoding ids and turning timestamps into id bounds. Pure arithmetic on the settings: these
-// work without shared_preload_libraries.
+// Decoding ids and turning timestamps into id bounds. Pure arithmetic on a layout: the
+// configured one, or one the caller describes to decode another system's ids. None of this
+// needs shared_preload_libraries.
+//
+// Since 1.1 each function takes optional epoch, worker_bits and sequence_bits arguments; a
+// NULL or missing one (the 1.0 SQL definitions pass only the first argument) means "as
+// configured".
 #include "core/layout.h"
 #include "core/time_math.h"
 #include "pg/errors.h"
+#include "pg/result_type.h"
 #include "pg/settings.h"
 #include "pg/timestamps.h"
 
@@ -25,8 +31,33 @@ namespace snowflake::pg {
 namespace {
 
 static_assert(std::is_trivially_destructible_v<IdFields>);
+static_assert(std::is_trivially_destructible_v<LayoutSettings>);
 
 constexpr int kDecodeColumns = 3;
+// Positions of the optional layout arguments, after the id or timestamp.
+constexpr int kEpochArgument = 1;
+constexpr int kWorkerBitsArgument = 2;
+constexpr int kSequenceBitsArgument = 3;
+
+bool argument_given(FunctionCallInfo fcinfo, int argument) {
+  return PG_NARGS() > argument && !PG_ARGISNULL(argument);
+}
+
+// The configured layout with each layout argument the caller gave in place of its setting.
+Layout requested_layout(FunctionCallInfo fcinfo) {
+  LayoutSettings settings = layout_settings();
+  if (argument_given(fcinfo, kEpochArgument)) {
+    const TimestampTz epoch = PG_GETARG_TIMESTAMPTZ(kEpochArgument);
+    if (TIMESTAMP_NOT_FINITE(epoch)) report_bad_epoch_argument(epoch);
+    settings.epoch_unix_ms = unix_ms_of_pg_timestamp(epoch);
+    if (epoch % kMicrosPerMilli != 0) report_bad_epoch_argument(epoch);
+  }
+  if (argument_given(fcinfo, kWorkerBitsArgument))
+    settings.worker_bits = PG_GETARG_INT32(kWorkerBitsArgument);
+  if (argument_given(fcinfo, kSequenceBitsArgument))
+    settings.sequence_bits = PG_GETARG_INT32(kSequenceBitsArgument);
+  return checked_layout(settings);
+}
 
 IdFields checked_decode(const Layout& layout, std::int64_t id) {
   if (id < 0) report_negative_id(id);
@@ -48,16 +79,12 @@ using snowflake::Layout;
 
 // The three fields of an id: its millisecond, worker id and sequence number.
 Datum snowflake_decode(PG_FUNCTION_ARGS) {
+  if (PG_ARGISNULL(0)) PG_RETURN_NULL();
   const std::int64_t id = PG_GETARG_INT64(0);
-  const Layout layout = snowflake::pg::configured_layout();
+  const Layout layout = snowflake::pg::requested_layout(fcinfo);
   const IdFields fields = snowflake::pg::checked_decode(layout, id);
 
-  TupleDesc result_type;
-  if (get_call_result_type(fcinfo, nullptr, &result_type) != TYPEFUNC_COMPOSITE)
-    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("function returning record called in context that cannot accept "
-                           "type record")));
-  result_type = BlessTupleDesc(result_type);
+  const TupleDesc result_type = snowflake::pg::record_result_type(fcinfo);
   Datum values[snowflake::pg::kDecodeColumns] = {
       TimestampTzGetDatum(snowflake::pg::timestamp_of_id(layout, id, fields)),
       Int32GetDatum(fields.worker_id),
@@ -69,17 +96,19 @@ Datum snowflake_decode(PG_FUNCTION_ARGS) {
 
 // The millisecond an id was made in.
 Datum snowflake_to_timestamp(PG_FUNCTION_ARGS) {
+  if (PG_ARGISNULL(0)) PG_RETURN_NULL();
   const std::int64_t id = PG_GETARG_INT64(0);
-  const Layout layout = snowflake::pg::configured_layout();
+  const Layout layout = snowflake::pg::requested_layout(fcinfo);
   const IdFields fields = snowflake::pg::checked_decode(layout, id);
   PG_RETURN_TIMESTAMPTZ(snowflake::pg::timestamp_of_id(layout, id, fields));
 }
 
 // The smallest id of the millisecond containing a timestamp, for range scans by time.
 Datum snowflake_from_timestamp(PG_FUNCTION_ARGS) {
+  if (PG_ARGISNULL(0)) PG_RETURN_NULL();
   const TimestampTz timestamp = PG_GETARG_TIMESTAMPTZ(0);
   if (TIMESTAMP_NOT_FINITE(timestamp)) snowflake::pg::report_infinite_timestamp();
-  const Layout layout = snowflake::pg::configured_layout();
+  const Layout layout = snowflake::pg::requested_layout(fcinfo);
   const snowflake::FirstId first =
       snowflake::first_id_at_unix_ms(layout, snowflake::unix_ms_of_pg_timestamp(timestamp));
   if (first.status != snowflake::TimestampStatus::ok)

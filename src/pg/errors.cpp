@@ -100,6 +100,20 @@ void report_infinite_timestamp() {
   pg_unreachable();
 }
 
+void report_bad_epoch_argument(std::int64_t pg_timestamp) {
+  ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                  errmsg("invalid epoch %s", timestamptz_to_str(pg_timestamp)),
+                  errdetail("An epoch is a finite timestamp of a whole millisecond.")));
+  pg_unreachable();
+}
+
+void report_batch_size(std::int64_t requested, std::int64_t maximum) {
+  ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                  errmsg("cannot generate %lld ids in one batch", static_cast<long long>(requested)),
+                  errdetail("A batch holds from 0 to %lld ids.", static_cast<long long>(maximum))));
+  pg_unreachable();
+}
+
 void report_not_preloaded() {
   ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                   errmsg("snowflake must be loaded via shared_preload_libraries"),

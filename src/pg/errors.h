@@ -20,6 +20,8 @@ const char* timestamp_text_problem(TimestampTextStatus status);
 [[noreturn]] void report_timestamp_status(TimestampStatus status, const Layout& layout,
                                           std::int64_t pg_timestamp);
 [[noreturn]] void report_infinite_timestamp();
+[[noreturn]] void report_bad_epoch_argument(std::int64_t pg_timestamp);
+[[noreturn]] void report_batch_size(std::int64_t requested, std::int64_t maximum);
 
 [[noreturn]] void report_not_preloaded();
 [[noreturn]] void report_worker_id_unset();

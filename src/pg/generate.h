@@ -12,6 +12,9 @@ struct IdRun {
   std::uint32_t count;
 };
 
+// ERROR unless this server can generate: the library preloaded, a worker id set, not a standby.
+void check_generator_ready();
+
 // Claims up to `wanted` (>= 1) ids in one run, renewing the lease or waiting for the clock as
 // needed; ERROR when the generator cannot run (not preloaded, no worker id, a standby) or the
 // clock stays too far behind.

@@ -44,14 +44,6 @@ struct ClockWait {
   std::int64_t started_micros = 0;
 };
 
-SharedGenerator& require_generator() {
-  SharedGenerator* shared = shared_generator();
-  if (shared == nullptr) report_not_preloaded();
-  if (worker_id == kWorkerIdUnset) report_worker_id_unset();
-  if (RecoveryInProgress()) report_in_recovery();
-  return *shared;
-}
-
 void note_clock_step_back(SharedGenerator& shared, std::int64_t now_unix_ms) {
   const std::int64_t step_back_ms = clock_watch.step_back_ms(now_unix_ms);
   if (step_back_ms == 0) return;
@@ -101,8 +93,15 @@ void finish_wait(SharedGenerator& shared, const ClockWait& wait, std::int64_t no
 
 }  // namespace
 
+void check_generator_ready() {
+  if (shared_generator() == nullptr) report_not_preloaded();
+  if (worker_id == kWorkerIdUnset) report_worker_id_unset();
+  if (RecoveryInProgress()) report_in_recovery();
+}
+
 IdRun next_id_run(std::uint32_t wanted) {
-  SharedGenerator& shared = require_generator();
+  check_generator_ready();
+  SharedGenerator& shared = *shared_generator();
   const Layout& layout = generator_layout();
   ClockWait wait;
   for (;;) {

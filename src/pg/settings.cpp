@@ -156,10 +156,13 @@ void check_settings_at_startup() {
 
 const Layout& generator_layout() { return startup_layout; }
 
-Layout configured_layout() {
-  const LayoutStatus status = Layout::check(worker_bits, sequence_bits);
-  if (status != LayoutStatus::ok) report_layout_status(status, worker_bits, sequence_bits, ERROR);
-  return Layout(worker_bits, sequence_bits, epoch_unix_ms);
+LayoutSettings layout_settings() { return LayoutSettings{worker_bits, sequence_bits, epoch_unix_ms}; }
+
+Layout checked_layout(const LayoutSettings& settings) {
+  const LayoutStatus status = Layout::check(settings.worker_bits, settings.sequence_bits);
+  if (status != LayoutStatus::ok)
+    report_layout_status(status, settings.worker_bits, settings.sequence_bits, ERROR);
+  return Layout(settings.worker_bits, settings.sequence_bits, settings.epoch_unix_ms);
 }
 
 }  // namespace snowflake::pg

@@ -3,6 +3,8 @@
 
 #include "core/layout.h"
 
+#include <cstdint>
+
 namespace snowflake::pg {
 
 // snowflake.worker_id when nothing was configured.
@@ -24,8 +26,17 @@ void check_settings_at_startup();
 // The layout the generator uses: the settings as they were at server start.
 const Layout& generator_layout();
 
-// The layout the settings describe now; ERROR if they contradict each other (possible only
-// when the library was not preloaded, since a preloaded server refuses to start).
-Layout configured_layout();
+// The layout settings as they are now, not yet checked against each other.
+struct LayoutSettings {
+  int worker_bits;
+  int sequence_bits;
+  std::int64_t epoch_unix_ms;
+};
+LayoutSettings layout_settings();
+
+// The layout the settings describe; ERROR if the widths contradict each other (possible for
+// the configuration only when the library was not preloaded, since a preloaded server refuses
+// to start, and for arguments a caller passes).
+Layout checked_layout(const LayoutSettings& settings);
 
 }  // namespace snowflake::pg
