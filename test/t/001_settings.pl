@@ -44,6 +44,31 @@ for my $case (@refused)
 	unlink($node->data_dir . '/bad.conf');
 }
 
+# A layout of its own (the README's example): 5 worker bits, 8 sequence bits and a 2024 epoch
+# leave 50 timestamp bits. Every function follows it.
+PostgreSQL::Test::Utils::append_to_file($node->data_dir . '/bad.conf',
+	"snowflake.worker_id = 31\nsnowflake.worker_bits = 5\nsnowflake.sequence_bits = 8\n"
+	  . "snowflake.epoch = '2024-01-01 00:00:00+00'\n");
+$node->start;
+$node->safe_psql('postgres', 'CREATE TABLE layout_ids AS SELECT snowflake_nextval() AS id');
+is( $node->safe_psql(
+		'postgres', q{
+	SELECT (snowflake_decode(id)).worker_id = 31,
+	       abs(extract(epoch FROM snowflake_to_timestamp(id) - clock_timestamp())) < 60,
+	       id >> 13 = (extract(epoch FROM snowflake_to_timestamp(id)) * 1000)::bigint
+	                  - 1704067200000,
+	       snowflake_decode(id) = snowflake_decode(id, '2024-01-01 00:00:00+00', 5, 8)
+	FROM layout_ids}),
+	't|t|t|t',
+	'own layout: worker id in bits 12..8, milliseconds since 2024 above them');
+is( $node->safe_psql(
+		'postgres', q{
+	SELECT snowflake_from_timestamp('2024-01-01 00:00:00+00'),
+	       snowflake_to_timestamp(9223372036854775807) = '37702-05-07 22:07:22.623+00'}),
+	'0|t', 'own layout: range from the 2024 epoch to the year 37702');
+$node->stop;
+unlink($node->data_dir . '/bad.conf');
+
 # 36 timestamp bits from 2020 ran out in 2022: the server starts, warns, and refuses to generate.
 PostgreSQL::Test::Utils::append_to_file($node->data_dir . '/bad.conf',
 	"snowflake.worker_id = 0\nsnowflake.worker_bits = 5\nsnowflake.sequence_bits = 22\n"
