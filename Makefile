@@ -37,6 +37,10 @@ include $(PGXS)
 # PG_CXXFLAGS; clang rejects `register` in C++17 unless told otherwise. Same flags, same code.
 BITCODE_CXXFLAGS += $(SNOWFLAKE_CXXFLAGS)
 
+# PGXS tracks no header dependencies: rebuild every object when any header changes.
+HEADERS = $(wildcard src/core/*.h src/pg/*.h)
+$(OBJS) $(OBJS:.o=.bc): $(HEADERS)
+
 # The same kind of checks on a server that does not preload the library.
 installcheck: installcheck-no-preload
 installcheck-no-preload:
@@ -52,7 +56,7 @@ UNIT_TEST_SOURCES = $(wildcard test/unit/*.cpp)
 UNIT_CXXFLAGS = -std=c++17 -O1 -g -Wall -Wextra -Werror -Isrc \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 
-$(UNIT_TEST_BINARY): $(CORE_SOURCES) $(wildcard src/core/*.h) $(UNIT_TEST_SOURCES)
+$(UNIT_TEST_BINARY): $(CORE_SOURCES) $(wildcard src/core/*.h test/unit/*.h) $(UNIT_TEST_SOURCES)
 	@mkdir -p $(dir $@)
 	$(CXX) $(UNIT_CXXFLAGS) -o $@ $(CORE_SOURCES) $(UNIT_TEST_SOURCES) -lgtest_main -lgtest -pthread
 

@@ -5,6 +5,15 @@
 namespace snowflake {
 namespace {
 
+// Clock readings beyond +-2^62 ms (146 million years) are clamped: that keeps the lead and
+// lease arithmetic below inside int64 whatever the caller passes, and changes no outcome, since
+// every layout's range ends before 2^62 ms.
+constexpr std::int64_t kClockLimitMs = std::int64_t{1} << 62;
+
+std::int64_t clamped_clock_ms(std::int64_t now_ms) noexcept {
+  return std::clamp(now_ms, -kClockLimitMs, kClockLimitMs);
+}
+
 // Ticks of milliseconds outside the layout's range clamp to its ends, so the arithmetic below
 // never shifts a negative or oversized value.
 std::uint64_t clamped_first_tick_of_ms(const Layout& layout, std::int64_t ms) noexcept {
@@ -22,8 +31,9 @@ void raise_to(std::atomic<std::uint64_t>& value, std::uint64_t floor) noexcept {
 
 }  // namespace
 
-Claim claim_ticks(GeneratorState& state, const Layout& layout, std::int64_t now_ms,
+Claim claim_ticks(GeneratorState& state, const Layout& layout, std::int64_t clock_ms,
                   std::int64_t max_lead_ms, std::uint32_t wanted) noexcept {
+  const std::int64_t now_ms = clamped_clock_ms(clock_ms);
   const std::uint64_t now_tick = clamped_first_tick_of_ms(layout, now_ms);
   // The compare-and-swap below validates this load, so it needs no ordering of its own.
   std::uint64_t last = state.last_tick.load(std::memory_order_relaxed);
@@ -55,13 +65,16 @@ Claim claim_ticks(GeneratorState& state, const Layout& layout, std::int64_t now_
 }
 
 std::int64_t lease_renewal_target_ms(const GeneratorState& state, const Layout& layout,
-                                     std::int64_t now_ms) noexcept {
+                                     std::int64_t clock_ms) noexcept {
+  const std::int64_t now_ms = clamped_clock_ms(clock_ms);
   const std::uint64_t next_tick = state.last_tick.load(std::memory_order_acquire) + 1;
   const std::int64_t demand_ms = std::max(now_ms, layout.ms_of_tick(next_tick));
   const std::int64_t lease_end_ms =
       layout.ms_of_tick(state.lease_end_tick.load(std::memory_order_acquire));
   if (lease_end_ms - demand_ms >= kLeaseRenewMarginMs) return -1;
-  return std::min(demand_ms + kLeaseSpanMs, layout.max_ms() + 1);
+  // At the end of the range a lease cannot grow: nothing to renew.
+  const std::int64_t target_ms = std::min(demand_ms + kLeaseSpanMs, layout.max_ms() + 1);
+  return target_ms > lease_end_ms ? target_ms : -1;
 }
 
 void publish_lease(GeneratorState& state, const Layout& layout, std::int64_t lease_end_ms) noexcept {

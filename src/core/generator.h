@@ -68,7 +68,8 @@ Claim claim_ticks(GeneratorState& state, const Layout& layout, std::int64_t now_
                   std::int64_t max_lead_ms, std::uint32_t wanted) noexcept;
 
 // The lease end (ms since the epoch) a renewal should make durable, or -1 when the current
-// lease still reaches kLeaseRenewMarginMs past both the clock and the next free tick.
+// lease still reaches kLeaseRenewMarginMs past both the clock and the next free tick, or
+// already reaches the end of the layout's range.
 std::int64_t lease_renewal_target_ms(const GeneratorState& state, const Layout& layout,
                                      std::int64_t now_ms) noexcept;
 

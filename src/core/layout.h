@@ -23,6 +23,9 @@ inline constexpr int kMaxWorkerBits = 22;
 inline constexpr int kMaxSequenceBits = 22;
 // 2^36 ms is 2.2 years: a layout with fewer timestamp bits runs out too soon to be useful.
 inline constexpr int kMinTimestampBits = 36;
+// At least one bit must tell the ids of a millisecond apart; it also keeps every millisecond
+// and tick arithmetic (up to one past the last millisecond) inside int64.
+inline constexpr int kMaxTimestampBits = 62;
 // Twitter's epoch, 2010-11-04 01:42:54.657 UTC, in ms since 1970.
 inline constexpr std::int64_t kTwitterEpochUnixMs = 1288834974657;
 
@@ -31,6 +34,7 @@ enum class LayoutStatus : std::uint8_t {
   worker_bits_out_of_range,    // not in [0, kMaxWorkerBits]
   sequence_bits_out_of_range,  // not in [0, kMaxSequenceBits]
   too_few_timestamp_bits,      // worker + sequence bits leave under kMinTimestampBits
+  too_many_timestamp_bits,     // no worker and no sequence bits
 };
 
 // The three fields of an id.
@@ -51,6 +55,8 @@ class Layout {
       return LayoutStatus::sequence_bits_out_of_range;
     if (kPayloadBits - worker_bits - sequence_bits < kMinTimestampBits)
       return LayoutStatus::too_few_timestamp_bits;
+    if (kPayloadBits - worker_bits - sequence_bits > kMaxTimestampBits)
+      return LayoutStatus::too_many_timestamp_bits;
     return LayoutStatus::ok;
   }
 

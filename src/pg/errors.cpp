@@ -55,6 +55,11 @@ void report_layout_status(LayoutStatus status, int worker_bits, int sequence_bit
                errhint("Keep worker_bits + sequence_bits at or below %d.",
                        kPayloadBits - kMinTimestampBits)));
       break;
+    case LayoutStatus::too_many_timestamp_bits:
+      ereport(elevel, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                       errmsg("worker_bits and sequence_bits cannot both be 0"),
+                       errdetail("At least one bit must tell apart the ids of a millisecond.")));
+      break;
   }
   pg_unreachable();
 }
