@@ -34,8 +34,10 @@ struct alignas(kFalseSharingBytes) GeneratorStats {
     }
   }
 
-  void record_wait(std::uint64_t micros) noexcept {
-    waits.fetch_add(1, std::memory_order_relaxed);
+  // A call started to wait for the clock. Its time is added as it passes (record_wait_time),
+  // so a wait that a cancel cuts short still counts what it spent.
+  void record_wait_start() noexcept { waits.fetch_add(1, std::memory_order_relaxed); }
+  void record_wait_time(std::uint64_t micros) noexcept {
     wait_micros.fetch_add(micros, std::memory_order_relaxed);
   }
 };

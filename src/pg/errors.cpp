@@ -157,11 +157,12 @@ void report_range_exhausted(const Layout& layout) {
   pg_unreachable();
 }
 
-void report_clock_behind(std::int64_t lead_ms, std::int64_t needed_ms, std::int64_t waited_ms) {
+void report_clock_behind(std::int64_t behind_ms, std::int64_t needed_ms,
+                         std::int64_t waited_ms) {
   ereport(ERROR,
           (errcode(ERRCODE_SYSTEM_ERROR),
            errmsg("the system clock is %lld ms behind the last snowflake id",
-                  static_cast<long long>(lead_ms)),
+                  static_cast<long long>(behind_ms)),
            errdetail("Ids may run at most snowflake.max_clock_lead = %d ms ahead of the clock; "
                      "the clock must advance %lld ms more, and %lld ms were spent waiting "
                      "within snowflake.clock_wait_timeout = %d ms.",

@@ -27,7 +27,8 @@ const char* timestamp_text_problem(TimestampTextStatus status);
 [[noreturn]] void report_worker_id_unset();
 [[noreturn]] void report_in_recovery();
 [[noreturn]] void report_range_exhausted(const Layout& layout);
-[[noreturn]] void report_clock_behind(std::int64_t lead_ms, std::int64_t needed_ms,
+// behind_ms: how far the last id issued is ahead of the clock.
+[[noreturn]] void report_clock_behind(std::int64_t behind_ms, std::int64_t needed_ms,
                                       std::int64_t waited_ms);
 
 // Not an error: a WARNING at server start when the layout's range has ended or ends within a

@@ -39,9 +39,11 @@ constexpr std::int64_t kLogIntervalMs = 10 * 1000;
 // Each backend notices its own clock readings going backwards; no shared write per call.
 ClockWatch clock_watch;
 
-// A wait for the clock in progress: when it began, on the monotonic clock.
+// A wait for the clock in progress, on the monotonic clock: when it began (0: not waiting), and
+// up to when its time has been added to the statistics.
 struct ClockWait {
   std::int64_t started_micros = 0;
+  std::int64_t counted_until_micros = 0;
 };
 
 void note_clock_step_back(SharedGenerator& shared, std::int64_t now_unix_ms) {
@@ -54,20 +56,32 @@ void note_clock_step_back(SharedGenerator& shared, std::int64_t now_unix_ms) {
                   errdetail("Ids continue from the last one issued, ahead of the clock.")));
 }
 
+void count_wait_time(SharedGenerator& shared, ClockWait& wait, std::int64_t now_micros) {
+  shared.stats.record_wait_time(static_cast<std::uint64_t>(now_micros - wait.counted_until_micros));
+  wait.counted_until_micros = now_micros;
+}
+
 // The next free tick is more than snowflake.max_clock_lead ahead of the clock: wait until the
-// clock catches up, or fail now if it cannot within snowflake.clock_wait_timeout. The last
+// clock catches up, or fail now if it cannot within snowflake.clock_wait_timeout. The timeout
+// runs on the monotonic clock, so it holds even when the wall clock is frozen. The last
 // millisecond of a wait spins on the clock instead of sleeping, so that demand above the
 // layout's cap still gets the cap.
-void wait_for_clock(SharedGenerator& shared, const Claim& claim, std::int64_t now_ms,
-                    ClockWait& wait) {
+void wait_for_clock(SharedGenerator& shared, const Layout& layout, const Claim& claim,
+                    std::int64_t now_ms, ClockWait& wait) {
   const std::int64_t now_micros = monotonic_micros();
-  if (wait.started_micros == 0) wait.started_micros = now_micros;
-  const std::int64_t waited_ms = (now_micros - wait.started_micros) / 1000;
-  const std::int64_t lead_ms = claim.first_ms - now_ms;
-  const std::int64_t needed_ms = lead_ms - max_clock_lead_ms;
+  const bool waiting = wait.started_micros != 0;
+  const std::int64_t waited_ms = waiting ? (now_micros - wait.started_micros) / 1000 : 0;
+  const std::int64_t needed_ms = claim.first_ms - now_ms - max_clock_lead_ms;
   if (clock_wait_timeout_ms > 0 && waited_ms + needed_ms > clock_wait_timeout_ms) {
-    shared.stats.record_wait(static_cast<std::uint64_t>(now_micros - wait.started_micros));
-    report_clock_behind(lead_ms, needed_ms, waited_ms);
+    if (waiting) count_wait_time(shared, wait, now_micros);
+    const std::int64_t last_issued_ms = layout.ms_of_tick(claim.first_tick - 1);
+    report_clock_behind(last_issued_ms - now_ms, needed_ms, waited_ms);
+  }
+  if (waiting) {
+    count_wait_time(shared, wait, now_micros);
+  } else {
+    wait.started_micros = wait.counted_until_micros = now_micros;
+    shared.stats.record_wait_start();
   }
   CHECK_FOR_INTERRUPTS();
   if (needed_ms > 1) {
@@ -79,10 +93,10 @@ void wait_for_clock(SharedGenerator& shared, const Claim& claim, std::int64_t no
   }
 }
 
-void finish_wait(SharedGenerator& shared, const ClockWait& wait, std::int64_t now_unix_ms,
+void finish_wait(SharedGenerator& shared, ClockWait& wait, std::int64_t now_unix_ms,
                  std::int64_t lead_ms) {
-  const std::int64_t waited_micros = monotonic_micros() - wait.started_micros;
-  shared.stats.record_wait(static_cast<std::uint64_t>(waited_micros));
+  count_wait_time(shared, wait, monotonic_micros());
+  const std::int64_t waited_micros = wait.counted_until_micros - wait.started_micros;
   if (take_log_turn(shared.stats.last_wait_log_ms, now_unix_ms, kLogIntervalMs))
     ereport(LOG, (errmsg("snowflake: waited %lld us for the system clock",
                          static_cast<long long>(waited_micros)),
@@ -119,7 +133,7 @@ IdRun next_id_run(std::uint32_t wanted) {
         renew_lease(shared, layout, now_ms);
         break;
       case ClaimStatus::clock_behind:
-        wait_for_clock(shared, claim, now_ms, wait);
+        wait_for_clock(shared, layout, claim, now_ms, wait);
         break;
       case ClaimStatus::range_exhausted:
         report_range_exhausted(layout);

@@ -31,12 +31,15 @@ TEST(Stats, ConcurrentRegressionsKeepLargest) {
   EXPECT_EQ(stats.largest_regression_ms.load(), 8007u);
 }
 
-TEST(Stats, RecordWaitCountsAndSums) {
+TEST(Stats, WaitsCountStartsAndSumTimeInSlices) {
   GeneratorStats stats;
-  stats.record_wait(250);
-  stats.record_wait(1000);
+  stats.record_wait_start();
+  stats.record_wait_time(250);
+  stats.record_wait_time(750);
+  stats.record_wait_start();
+  stats.record_wait_time(1000);
   EXPECT_EQ(stats.waits.load(), 2u);
-  EXPECT_EQ(stats.wait_micros.load(), 1250u);
+  EXPECT_EQ(stats.wait_micros.load(), 2000u);
 }
 
 TEST(Stats, FirstLogTurnIsTaken) {
