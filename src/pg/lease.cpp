@@ -162,8 +162,11 @@ void renew_lease(SharedGenerator& shared, const Layout& layout, std::int64_t now
   const std::int64_t target_ms = lease_renewal_target_ms(shared.state, layout, now_ms);
   if (target_ms >= 0) {
     const std::int64_t target_unix_ms = layout.epoch_unix_ms() + target_ms;
-    log_lease(target_unix_ms);
+    // File first, then WAL: a base backup that starts after the WAL record was flushed then
+    // either replays it or copies a file that already holds it. (The other order leaves a
+    // moment when a backup could miss both.)
     write_lease_file(shared, target_unix_ms);
+    log_lease(target_unix_ms);
     publish_lease(shared.state, layout, target_ms);
     shared.stats.lease_renewals.fetch_add(1, std::memory_order_relaxed);
   }

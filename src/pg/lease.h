@@ -5,6 +5,8 @@
 // of this server. A WAL record (PostgreSQL 15+) carries it to physical standbys, whose replay
 // adopts it, so a promoted standby with the same worker id resumes past its old primary.
 // Renewal writes both and waits for both to be durable before publishing the new lease end.
+// Backups must include the file: leases from before a backup's start are not in the WAL it
+// replays.
 #pragma once
 
 #include "core/layout.h"
