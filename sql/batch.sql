@@ -31,3 +31,4 @@ SELECT count(*) FROM snowflake_nextval_batch(-1);
 SELECT count(*) FROM snowflake_nextval_batch(10000001);
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) FROM snowflake_nextval_batch(2147483647);
+SELECT count(*) FROM snowflake_nextval_batch(-2147483648);

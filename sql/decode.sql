@@ -54,6 +54,7 @@ SELECT * FROM snowflake_decode(-9223372036854775808);
 \echo :LAST_ERROR_SQLSTATE
 SELECT snowflake_to_timestamp(-1);
 \echo :LAST_ERROR_SQLSTATE
+SELECT snowflake_to_timestamp(-9223372036854775808);
 SELECT snowflake_from_timestamp('infinity');
 \echo :LAST_ERROR_SQLSTATE
 SELECT snowflake_from_timestamp('-infinity');

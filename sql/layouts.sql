@@ -45,7 +45,10 @@ SELECT * FROM snowflake_decode(1, sequence_bits => -1);
 SELECT * FROM snowflake_decode(1, worker_bits => 20, sequence_bits => 20);
 SELECT snowflake_to_timestamp(1, epoch => 'infinity');
 \echo :LAST_ERROR_SQLSTATE
+SELECT snowflake_from_timestamp(now(), epoch => '-infinity');
 SELECT snowflake_from_timestamp(now(), epoch => '2015-01-01 00:00:00.0005+00');
+SELECT * FROM snowflake_decode(1, worker_bits => 2147483647);
+SELECT * FROM snowflake_decode(1, sequence_bits => -2147483648);
 SELECT * FROM snowflake_decode(1, worker_bits => 0, sequence_bits => 0);
 -- The last millisecond of a 62-bit layout is past the end of PostgreSQL's timestamps.
 SELECT snowflake_to_timestamp(9223372036854775807, worker_bits => 1, sequence_bits => 0);
