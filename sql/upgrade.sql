@@ -1,5 +1,6 @@
 -- Every upgrade path: install 1.0, then ALTER EXTENSION UPDATE to each later version, in a
 -- database of its own.
+SELECT current_database() AS test_database \gset
 CREATE DATABASE snowflake_upgrade;
 \c snowflake_upgrade
 CREATE EXTENSION snowflake VERSION '1.0';
@@ -27,5 +28,5 @@ SELECT bool_and((snowflake_decode(id)).worker_id = 42) AS decode_as_before,
        bool_and(snowflake_from_timestamp(snowflake_to_timestamp(id)) <= id) AS bounds_as_before,
        min(snowflake_nextval()) > max(id) AS generation_continues
 FROM ids_before;
-\c regression
+\c :test_database
 DROP DATABASE snowflake_upgrade;

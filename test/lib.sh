@@ -8,7 +8,7 @@ PG_CONFIG=$PG_BINDIR/pg_config
 export PATH="$PG_BINDIR:$PATH"
 
 BUILD_PACKAGES=(make g++ postgresql-15 postgresql-server-dev-15)
-TEST_PACKAGES=(libgtest-dev libfaketime libipc-run-perl libclang-rt-14-dev)
+TEST_PACKAGES=(libgtest-dev libfaketime libipc-run-perl libclang-rt-14-dev clang-format)
 
 # Runs a command as root: directly when we are root, through sudo otherwise.
 as_root() {

@@ -1,6 +1,7 @@
 #!/bin/bash
-# Runs every test of snowflake: GoogleTest unit tests of the core, pg_regress with and without
-# the library preloaded, isolation tests and the TAP tests in test/t. Installs the Debian
+# Runs every test of snowflake: GoogleTest unit tests of the core, a short libFuzzer run over
+# it, pg_regress with and without the library preloaded, isolation tests and the TAP tests in
+# test/t. Installs the Debian
 # packages it needs first. Every server it starts is private (a unix socket in a temporary
 # directory) and is stopped by its test.
 set -euo pipefail
@@ -9,8 +10,14 @@ source "$(dirname "$0")/lib.sh"
 install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 build_and_install
 
+echo "== formatting"
+make -C "$SNOWFLAKE_ROOT" -s check-format PG_CONFIG="$PG_CONFIG"
+
 echo "== unit tests"
 make -C "$SNOWFLAKE_ROOT" -s unittest PG_CONFIG="$PG_CONFIG"
+
+echo "== fuzzing the core for ${FUZZ_SECONDS:=10} s (longer: make fuzz FUZZ_SECONDS=600)"
+make -C "$SNOWFLAKE_ROOT" -s fuzz FUZZ_SECONDS="$FUZZ_SECONDS" PG_CONFIG="$PG_CONFIG"
 
 # pg_regress, isolation and TAP tests write next to the sources, and PostgreSQL will not run as
 # root: as root, run them as the postgres user in a copy of the tree.

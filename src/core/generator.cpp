@@ -5,15 +5,6 @@
 namespace snowflake {
 namespace {
 
-// Clock readings beyond +-2^62 ms (146 million years) are clamped: that keeps the lead and
-// lease arithmetic below inside int64 whatever the caller passes, and changes no outcome, since
-// every layout's range ends before 2^62 ms.
-constexpr std::int64_t kClockLimitMs = std::int64_t{1} << 62;
-
-std::int64_t clamped_clock_ms(std::int64_t now_ms) noexcept {
-  return std::clamp(now_ms, -kClockLimitMs, kClockLimitMs);
-}
-
 // Ticks of milliseconds outside the layout's range clamp to its ends, so the arithmetic below
 // never shifts a negative or oversized value.
 std::uint64_t clamped_first_tick_of_ms(const Layout& layout, std::int64_t ms) noexcept {
@@ -23,17 +14,15 @@ std::uint64_t clamped_first_tick_of_ms(const Layout& layout, std::int64_t ms) no
 // Raises an atomic to at least `floor`; C++17 has no fetch_max.
 void raise_to(std::atomic<std::uint64_t>& value, std::uint64_t floor) noexcept {
   std::uint64_t current = value.load(std::memory_order_relaxed);
-  while (current < floor &&
-         !value.compare_exchange_weak(current, floor, std::memory_order_acq_rel,
-                                      std::memory_order_relaxed)) {
+  while (current < floor && !value.compare_exchange_weak(current, floor, std::memory_order_acq_rel,
+                                                         std::memory_order_relaxed)) {
   }
 }
 
 }  // namespace
 
-Claim claim_ticks(GeneratorState& state, const Layout& layout, std::int64_t clock_ms,
+Claim claim_ticks(GeneratorState& state, const Layout& layout, std::int64_t now_ms,
                   std::int64_t max_lead_ms, std::uint32_t wanted) noexcept {
-  const std::int64_t now_ms = clamped_clock_ms(clock_ms);
   const std::uint64_t now_tick = clamped_first_tick_of_ms(layout, now_ms);
   // The compare-and-swap below validates this load, so it needs no ordering of its own.
   std::uint64_t last = state.last_tick.load(std::memory_order_relaxed);
@@ -42,11 +31,14 @@ Claim claim_ticks(GeneratorState& state, const Layout& layout, std::int64_t cloc
     const std::int64_t first_ms = layout.ms_of_tick(first);
     if (first_ms > layout.max_ms())
       return Claim{ClaimStatus::range_exhausted, false, false, first, 0, first_ms};
-    if (first_ms - now_ms > max_lead_ms)
+    // first_ms is not negative, so a lead that overflows is a clock absurdly far behind.
+    std::int64_t lead_ms = 0;
+    if (__builtin_sub_overflow(first_ms, now_ms, &lead_ms) || lead_ms > max_lead_ms)
       return Claim{ClaimStatus::clock_behind, false, false, first, 0, first_ms};
     // Pairs with the release in publish_lease: a lease end we see is durable.
     const std::uint64_t lease_end = state.lease_end_tick.load(std::memory_order_acquire);
-    if (first >= lease_end) return Claim{ClaimStatus::lease_needed, false, false, first, 0, first_ms};
+    if (first >= lease_end)
+      return Claim{ClaimStatus::lease_needed, false, false, first, 0, first_ms};
 
     // Lease ends fall on millisecond boundaries, so the rest of first's millisecond is covered.
     const std::uint64_t room = layout.last_tick_of_same_ms(first) - first + 1;
@@ -65,19 +57,22 @@ Claim claim_ticks(GeneratorState& state, const Layout& layout, std::int64_t cloc
 }
 
 std::int64_t lease_renewal_target_ms(const GeneratorState& state, const Layout& layout,
-                                     std::int64_t clock_ms) noexcept {
-  const std::int64_t now_ms = clamped_clock_ms(clock_ms);
+                                     std::int64_t now_ms) noexcept {
   const std::uint64_t next_tick = state.last_tick.load(std::memory_order_acquire) + 1;
   const std::int64_t demand_ms = std::max(now_ms, layout.ms_of_tick(next_tick));
   const std::int64_t lease_end_ms =
       layout.ms_of_tick(state.lease_end_tick.load(std::memory_order_acquire));
   if (lease_end_ms - demand_ms >= kLeaseRenewMarginMs) return -1;
-  // At the end of the range a lease cannot grow: nothing to renew.
-  const std::int64_t target_ms = std::min(demand_ms + kLeaseSpanMs, layout.max_ms() + 1);
+  // A lease never reaches past the range (written so that no clock reading can overflow it),
+  // and at the end of the range it cannot grow: nothing to renew.
+  const std::int64_t range_end_ms = layout.max_ms() + 1;
+  const std::int64_t target_ms =
+      demand_ms >= range_end_ms - kLeaseSpanMs ? range_end_ms : demand_ms + kLeaseSpanMs;
   return target_ms > lease_end_ms ? target_ms : -1;
 }
 
-void publish_lease(GeneratorState& state, const Layout& layout, std::int64_t lease_end_ms) noexcept {
+void publish_lease(GeneratorState& state, const Layout& layout,
+                   std::int64_t lease_end_ms) noexcept {
   raise_to(state.lease_end_tick, clamped_first_tick_of_ms(layout, lease_end_ms));
 }
 

@@ -28,9 +28,8 @@ struct alignas(kFalseSharingBytes) GeneratorStats {
   void record_regression(std::uint64_t step_back_ms) noexcept {
     clock_regressions.fetch_add(1, std::memory_order_relaxed);
     std::uint64_t largest = largest_regression_ms.load(std::memory_order_relaxed);
-    while (step_back_ms > largest &&
-           !largest_regression_ms.compare_exchange_weak(largest, step_back_ms,
-                                                        std::memory_order_relaxed)) {
+    while (step_back_ms > largest && !largest_regression_ms.compare_exchange_weak(
+                                         largest, step_back_ms, std::memory_order_relaxed)) {
     }
   }
 

@@ -11,10 +11,10 @@ namespace snowflake {
 
 enum class TimestampTextStatus : std::uint8_t {
   ok,
-  bad_syntax,        // not YYYY-MM-DD[ HH:MM[:SS[.fff]]] followed by a zone
-  no_time_zone,      // well formed, but the zone is missing
-  sub_millisecond,   // a fraction finer than a millisecond (trailing zeros are fine)
-  no_such_date,      // e.g. February 30th, hour 24, offset +16
+  bad_syntax,       // not YYYY-MM-DD[ HH:MM[:SS[.fff]]] followed by a zone
+  no_time_zone,     // well formed, but the zone is missing
+  sub_millisecond,  // a fraction finer than a millisecond (trailing zeros are fine)
+  no_such_date,     // e.g. February 30th, hour 24, offset +16
 };
 
 struct ParsedTimestamp {

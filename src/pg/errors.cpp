@@ -46,14 +46,13 @@ void report_layout_status(LayoutStatus status, int worker_bits, int sequence_bit
                        errdetail("Sequence bits must be between 0 and %d.", kMaxSequenceBits)));
       break;
     case LayoutStatus::too_few_timestamp_bits:
-      ereport(elevel,
-              (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-               errmsg("worker_bits %d and sequence_bits %d leave too few timestamp bits",
-                      worker_bits, sequence_bits),
-               errdetail("The timestamp gets the %d bits left of 63; it needs at least %d.",
-                         kPayloadBits - worker_bits - sequence_bits, kMinTimestampBits),
-               errhint("Keep worker_bits + sequence_bits at or below %d.",
-                       kPayloadBits - kMinTimestampBits)));
+      ereport(elevel, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                       errmsg("worker_bits %d and sequence_bits %d leave too few timestamp bits",
+                              worker_bits, sequence_bits),
+                       errdetail("The timestamp gets the %d bits left of 63; it needs at least %d.",
+                                 kPayloadBits - worker_bits - sequence_bits, kMinTimestampBits),
+                       errhint("Keep worker_bits + sequence_bits at or below %d.",
+                               kPayloadBits - kMinTimestampBits)));
       break;
     case LayoutStatus::too_many_timestamp_bits:
       ereport(elevel, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -84,18 +83,17 @@ void report_id_time_out_of_range(const Layout& layout, std::int64_t id) {
 void report_timestamp_status(TimestampStatus status, const Layout& layout,
                              std::int64_t pg_timestamp) {
   if (status == TimestampStatus::before_epoch)
-    ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-                    errmsg("timestamp %s is before the snowflake epoch",
-                           timestamptz_to_str(pg_timestamp)),
-                    errdetail("Snowflake ids count milliseconds from %s.",
-                              layout_ms_text(layout, 0))));
+    ereport(ERROR,
+            (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+             errmsg("timestamp %s is before the snowflake epoch", timestamptz_to_str(pg_timestamp)),
+             errdetail("Snowflake ids count milliseconds from %s.", layout_ms_text(layout, 0))));
   else
-    ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-                    errmsg("timestamp %s is past the last snowflake id",
-                           timestamptz_to_str(pg_timestamp)),
-                    errdetail("With %d timestamp bits, the last millisecond an id can hold "
-                              "starts at %s.",
-                              layout.timestamp_bits(), layout_ms_text(layout, layout.max_ms()))));
+    ereport(ERROR,
+            (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+             errmsg("timestamp %s is past the last snowflake id", timestamptz_to_str(pg_timestamp)),
+             errdetail("With %d timestamp bits, the last millisecond an id can hold "
+                       "starts at %s.",
+                       layout.timestamp_bits(), layout_ms_text(layout, layout.max_ms()))));
   pg_unreachable();
 }
 
@@ -113,9 +111,10 @@ void report_bad_epoch_argument(std::int64_t pg_timestamp) {
 }
 
 void report_batch_size(std::int64_t requested, std::int64_t maximum) {
-  ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                  errmsg("cannot generate %lld ids in one batch", static_cast<long long>(requested)),
-                  errdetail("A batch holds from 0 to %lld ids.", static_cast<long long>(maximum))));
+  ereport(ERROR,
+          (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+           errmsg("cannot generate %lld ids in one batch", static_cast<long long>(requested)),
+           errdetail("A batch holds from 0 to %lld ids.", static_cast<long long>(maximum))));
   pg_unreachable();
 }
 
@@ -149,16 +148,14 @@ void report_in_recovery() {
 
 void report_range_exhausted(const Layout& layout) {
   ereport(ERROR,
-          (errcode(ERRCODE_SEQUENCE_GENERATOR_LIMIT_EXCEEDED),
-           errmsg("snowflake ids have run out"),
+          (errcode(ERRCODE_SEQUENCE_GENERATOR_LIMIT_EXCEEDED), errmsg("snowflake ids have run out"),
            errdetail("With %d timestamp bits, the last millisecond an id can hold started at %s.",
                      layout.timestamp_bits(), layout_ms_text(layout, layout.max_ms())),
            errhint("A layout with fewer worker or sequence bits lasts longer.")));
   pg_unreachable();
 }
 
-void report_clock_behind(std::int64_t behind_ms, std::int64_t needed_ms,
-                         std::int64_t waited_ms) {
+void report_clock_behind(std::int64_t behind_ms, std::int64_t needed_ms, std::int64_t waited_ms) {
   ereport(ERROR,
           (errcode(ERRCODE_SYSTEM_ERROR),
            errmsg("the system clock is %lld ms behind the last snowflake id",
@@ -178,13 +175,12 @@ void warn_if_range_ends_soon(const Layout& layout, std::int64_t now_unix_ms) {
   if (!unix_ms_of_layout_ms(layout, layout.max_ms(), &end_unix_ms) ||
       end_unix_ms - now_unix_ms > kMsPerYear)
     return;
-  ereport(WARNING,
-          (errmsg(end_unix_ms < now_unix_ms ? "snowflake ids ran out at %s"
-                                            : "snowflake ids run out at %s",
-                  layout_ms_text(layout, layout.max_ms())),
-           errdetail("The layout has %d timestamp bits from epoch %s.", layout.timestamp_bits(),
-                     layout_ms_text(layout, 0)),
-           errhint("snowflake_nextval() fails once they have run out.")));
+  ereport(WARNING, (errmsg(end_unix_ms < now_unix_ms ? "snowflake ids ran out at %s"
+                                                     : "snowflake ids run out at %s",
+                           layout_ms_text(layout, layout.max_ms())),
+                    errdetail("The layout has %d timestamp bits from epoch %s.",
+                              layout.timestamp_bits(), layout_ms_text(layout, 0)),
+                    errhint("snowflake_nextval() fails once they have run out.")));
 }
 
 }  // namespace snowflake::pg

@@ -64,8 +64,8 @@ LeaseFileRead read_lease_file(LeaseSlot* newest) {
   const int fd = OpenTransientFile(kLeaseFileName, O_RDONLY | PG_BINARY);
   if (fd < 0) {
     if (errno == ENOENT) return LeaseFileRead::absent;
-    ereport(WARNING, (errcode_for_file_access(),
-                      errmsg("could not open file \"%s\": %m", kLeaseFileName)));
+    ereport(WARNING,
+            (errcode_for_file_access(), errmsg("could not open file \"%s\": %m", kLeaseFileName)));
     return LeaseFileRead::unreadable;
   }
   bool found = false;
@@ -85,26 +85,26 @@ LeaseFileRead read_lease_file(LeaseSlot* newest) {
 // Writes the next slot and waits until it is on disk. ERROR (PANIC if fsync fails and
 // data_sync_retry is off, as for PostgreSQL's own files) leaves the old lease in force.
 void write_lease_file(SharedGenerator& shared, std::int64_t lease_end_unix_ms) {
-  LeaseSlot slot{kLeaseMagic, kLeaseFormat, shared.lease_file_generation + 1, lease_end_unix_ms,
-                 0, 0};
+  LeaseSlot slot{
+      kLeaseMagic, kLeaseFormat, shared.lease_file_generation + 1, lease_end_unix_ms, 0, 0};
   slot.crc = slot_crc(slot);
   const off_t offset = static_cast<off_t>(slot.generation % 2) * kSlotStride;
 
   const int fd = OpenTransientFile(kLeaseFileName, O_RDWR | O_CREAT | PG_BINARY);
   if (fd < 0)
-    ereport(ERROR, (errcode_for_file_access(),
-                    errmsg("could not open file \"%s\": %m", kLeaseFileName)));
+    ereport(ERROR,
+            (errcode_for_file_access(), errmsg("could not open file \"%s\": %m", kLeaseFileName)));
   pgstat_report_wait_start(PG_WAIT_EXTENSION);
   errno = 0;
   if (pg_pwrite(fd, &slot, sizeof(slot), offset) != sizeof(slot)) {
     // A short write without errno means the disk is full.
     if (errno == 0) errno = ENOSPC;
-    ereport(ERROR, (errcode_for_file_access(),
-                    errmsg("could not write file \"%s\": %m", kLeaseFileName)));
+    ereport(ERROR,
+            (errcode_for_file_access(), errmsg("could not write file \"%s\": %m", kLeaseFileName)));
   }
   if (pg_fsync(fd) != 0)
-    ereport(data_sync_elevel(ERROR), (errcode_for_file_access(),
-                                      errmsg("could not fsync file \"%s\": %m", kLeaseFileName)));
+    ereport(data_sync_elevel(ERROR),
+            (errcode_for_file_access(), errmsg("could not fsync file \"%s\": %m", kLeaseFileName)));
   pgstat_report_wait_end();
   CloseTransientFile(fd);
   // A new file is durable only once its directory entry is.
@@ -146,8 +146,7 @@ void load_lease(SharedGenerator& shared, const Layout& layout) {
 
   // A lease never reaches more than its span past the clock, so a clock behind that stepped
   // back while the server was down.
-  const std::int64_t step_back_ms =
-      newest.lease_end_unix_ms - kLeaseSpanMs - realtime_unix_ms();
+  const std::int64_t step_back_ms = newest.lease_end_unix_ms - kLeaseSpanMs - realtime_unix_ms();
   if (step_back_ms > 0) {
     shared.stats.record_regression(static_cast<std::uint64_t>(step_back_ms));
     ereport(LOG, (errmsg("snowflake: the system clock is %lld ms behind the last lease",

@@ -110,8 +110,8 @@ void define_runtime_settings() {
       "snowflake.max_clock_lead", "How far ids may run ahead of the wall clock.",
       "Ids borrow milliseconds ahead of the clock when it steps back or when more than the "
       "sequence allows are wanted in one millisecond. Past this lead, callers wait for the clock.",
-      &max_clock_lead_ms, max_clock_lead_ms, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS, nullptr,
-      nullptr, nullptr);
+      &max_clock_lead_ms, max_clock_lead_ms, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS, nullptr, nullptr,
+      nullptr);
   DefineCustomIntVariable(
       "snowflake.clock_wait_timeout",
       "How long snowflake_nextval() waits for the clock before failing.",
@@ -156,7 +156,9 @@ void check_settings_at_startup() {
 
 const Layout& generator_layout() { return startup_layout; }
 
-LayoutSettings layout_settings() { return LayoutSettings{worker_bits, sequence_bits, epoch_unix_ms}; }
+LayoutSettings layout_settings() {
+  return LayoutSettings{worker_bits, sequence_bits, epoch_unix_ms};
+}
 
 Layout checked_layout(const LayoutSettings& settings) {
   const LayoutStatus status = Layout::check(settings.worker_bits, settings.sequence_bits);

@@ -47,8 +47,8 @@ void start_shared_memory() {
   LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
   bool found = false;
   void* block = ShmemInitStruct(kShmemName, kSharedBytes, &found);
-  void* aligned = reinterpret_cast<void*>(TYPEALIGN(alignof(SharedGenerator),
-                                                    reinterpret_cast<uintptr_t>(block)));
+  void* aligned = reinterpret_cast<void*>(
+      TYPEALIGN(alignof(SharedGenerator), reinterpret_cast<uintptr_t>(block)));
   if (!found) {
     shared = new (aligned) SharedGenerator();
     shared->lease_lock = &GetNamedLWLockTranche(kLockTrancheName)->lock;

@@ -59,8 +59,8 @@ Datum snowflake_stats(PG_FUNCTION_ARGS) {
   const std::int64_t lease_end_ms =
       layout.ms_of_tick(shared->state.lease_end_tick.load(std::memory_order_relaxed));
   std::int64_t lease_end = 0;
-  const bool lease_end_known = lease_end_ms > 0 &&
-                               pg_timestamp_of_layout_ms(layout, lease_end_ms, &lease_end);
+  const bool lease_end_known =
+      lease_end_ms > 0 && pg_timestamp_of_layout_ms(layout, lease_end_ms, &lease_end);
   const auto& stats = shared->stats;
 
   Datum values[kStatsColumns];
@@ -74,9 +74,8 @@ Datum snowflake_stats(PG_FUNCTION_ARGS) {
   values[kLargestRegressionMs] = counter(stats.largest_regression_ms);
   values[kBorrowedMs] = counter(stats.borrowed_ms);
   values[kWaits] = counter(stats.waits);
-  values[kWaitTimeMs] =
-      Float8GetDatum(static_cast<double>(stats.wait_micros.load(std::memory_order_relaxed)) /
-                     1000.0);
+  values[kWaitTimeMs] = Float8GetDatum(
+      static_cast<double>(stats.wait_micros.load(std::memory_order_relaxed)) / 1000.0);
   values[kLeaseRenewals] = counter(stats.lease_renewals);
   return HeapTupleGetDatum(heap_form_tuple(result_type, values, nulls));
 }

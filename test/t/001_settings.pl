@@ -3,13 +3,15 @@
 # generate; a layout whose range has ended starts, warns and refuses to generate.
 use strict;
 use warnings;
+use FindBin;
+use lib $FindBin::RealBin;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
+use SnowflakeTest;
 use Test::More;
 
-my $node = PostgreSQL::Test::Cluster->new('settings');
-$node->init;
-$node->append_conf('postgresql.conf', "shared_preload_libraries = 'snowflake'");
+# No worker id on purpose: the first checks are of a server started without one.
+my $node = new_snowflake_node('settings', worker_id => undef);
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION snowflake');
 

@@ -3,44 +3,22 @@
 # wait for the clock, interruptibly and at most snowflake.clock_wait_timeout, else fail at once.
 use strict;
 use warnings;
+use FindBin;
+use lib $FindBin::RealBin;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
+use SnowflakeTest;
 use Test::More;
-use POSIX qw(strftime);
-use Time::HiRes qw(time usleep);
+use Time::HiRes qw(time);
 
-my $libfaketime = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
-plan skip_all => 'libfaketime is not installed' unless -e $libfaketime;
+plan skip_all => 'libfaketime is not installed' unless have_libfaketime();
 
 my $worker_id = 7;
 my $ids_per_ms = 4096;
 
-my $node = PostgreSQL::Test::Cluster->new('clock_steps');
-$node->init;
-$node->append_conf('postgresql.conf',
-	"shared_preload_libraries = 'snowflake'\nsnowflake.worker_id = $worker_id\nautovacuum = off");
-my $clock_file = $node->basedir . '/faketime';
-
-# The server reads the file on every clock reading: the rename keeps it from seeing half a file.
-sub write_clock_file
-{
-	my ($setting) = @_;
-	unlink("$clock_file.new");
-	append_to_file("$clock_file.new", "$setting\n");
-	rename("$clock_file.new", $clock_file) or die "could not rename $clock_file.new: $!";
-	return;
-}
-
-write_clock_file('+0');
-{
-	local $ENV{LD_PRELOAD} = $libfaketime;
-	local $ENV{FAKETIME_TIMESTAMP_FILE} = $clock_file;
-	local $ENV{FAKETIME_NO_CACHE} = '1';
-	local $ENV{FAKETIME_DONT_FAKE_MONOTONIC} = '1';
-	# libfaketime reads a frozen time as local time.
-	local $ENV{TZ} = 'UTC';
-	$node->start;
-}
+my $node = new_snowflake_node('clock_steps', worker_id => $worker_id);
+$node->append_conf('postgresql.conf', 'autovacuum = off');
+start_clocked($node, 0);
 $node->safe_psql('postgres', 'CREATE EXTENSION snowflake');
 
 # Clock steps are noticed per backend, so one session sees the clock before and after each.
@@ -70,12 +48,12 @@ sub stats
 	return \%stats;
 }
 
-# Puts the server's clock $offset seconds off real time and checks through the server that
-# it runs there.
-sub set_clock
+# Puts the server's clock $offset seconds off real time and checks through the session that
+# it runs there, to the ms.
+sub set_session_clock
 {
 	my ($offset) = @_;
-	write_clock_file(sprintf('%+.3fs', $offset));
+	set_clock($node, $offset);
 	my $before = time;
 	my $server = query('SELECT extract(epoch FROM clock_timestamp())');
 	my $after = time;
@@ -84,29 +62,15 @@ sub set_clock
 	return;
 }
 
-# Stops the server's clock at $unix_seconds and checks that two readings find it there.
-sub freeze_clock
+# Stops the server's clock at $unix_seconds and checks that two readings in the session find
+# it there.
+sub freeze_session_clock
 {
 	my ($unix_seconds) = @_;
-	write_clock_file(strftime('%Y-%m-%d %H:%M:%S', gmtime($unix_seconds)));
+	freeze_clock($node, $unix_seconds);
 	my $readings = join ',', map { query('SELECT extract(epoch FROM clock_timestamp())') } 1 .. 2;
 	is($readings, "$unix_seconds.000000,$unix_seconds.000000",
 		'an absolute libfaketime time freezes the server clock');
-	return;
-}
-
-# Changes a reloadable setting as an operator would, then waits until the session uses it.
-sub set_max_clock_lead
-{
-	my ($ms) = @_;
-	$node->safe_psql('postgres', "ALTER SYSTEM SET snowflake.max_clock_lead = $ms");
-	$node->reload;
-	my $deadline = time + $PostgreSQL::Test::Utils::timeout_default;
-	until (query("SELECT setting FROM pg_settings WHERE name = 'snowflake.max_clock_lead'") eq $ms)
-	{
-		die "snowflake.max_clock_lead did not become $ms" if time > $deadline;
-		usleep(10_000);
-	}
 	return;
 }
 
@@ -136,7 +100,7 @@ sub step_back
 	my $before = stats();
 	my $started = time;
 	my $last = next_id();
-	set_clock($to);
+	set_session_clock($to);
 	my ($id, $err) = run_sql('SELECT snowflake_nextval()');
 	my $gap_ms = (time - $started) * 1000;
 	my $after = stats();
@@ -155,7 +119,7 @@ sub step_back
 
 # (a) Steps back of 1 s, and another right after: logged once per 10 s, counted each time.
 my $log_offset = -s $node->logfile;
-set_clock(0);
+set_session_clock(0);
 step_back(0, -1);
 step_back(-1, -2);
 my @logged = log_lines_since($log_offset, $stepped_back_log);
@@ -171,13 +135,13 @@ cmp_ok($logged[1] // 0, '>=', 29000, 'the LOG line reports the 30 s step');
 # A forward step is no regression.
 my $regressions = stats()->{clock_regressions};
 my $last = next_id();
-set_clock(0);
+set_session_clock(0);
 cmp_ok(next_id(), '>', $last, 'clock back to real time: ids keep rising');
 is(stats()->{clock_regressions}, $regressions, 'a forward step is not counted as a regression');
 
 # (c) An hour back, far past max_clock_lead = 60 s: a clear error at once, no id issued.
 $last = next_id();
-set_clock(-3600);
+set_session_clock(-3600);
 my ($out, $err, $seconds) = run_sql('SELECT snowflake_nextval()');
 my ($sqlstate, $behind) = error_parts($err);
 is($sqlstate, '58000', 'an hour back: snowflake_nextval() fails with SQLSTATE 58000');
@@ -186,15 +150,15 @@ ok($behind > 3_500_000 && $behind <= 3_600_000,
   or diag($err);
 is($out, '', 'an hour back: no id is returned');
 cmp_ok($seconds, '<', 5, 'an hour back: the error comes at once, not after a wait');
-set_clock(0);
+set_session_clock(0);
 cmp_ok(next_id(), '>', $last, 'an hour back and return: the next id is above the last');
 
 # (d) With max_clock_lead = 500 ms, a 1.5 s step back makes the caller wait about 1 s.
-set_max_clock_lead(500);
+set_reloadable($node, 'snowflake.max_clock_lead', 500, $session);
 my $before = stats();
 $last = next_id();
 $log_offset = -s $node->logfile;
-set_clock(-1.5);
+set_session_clock(-1.5);
 my $id;
 ($id, $err, $seconds) = run_sql('SELECT snowflake_nextval()');
 my $after = stats();
@@ -214,7 +178,7 @@ is(scalar(log_lines_since($log_offset, qr/LOG:  snowflake: waited \d+ us for the
 
 # The same situation, with clock_wait_timeout too short for the wait: it fails at once.
 query("SET snowflake.clock_wait_timeout = '100ms'");
-set_clock(-3);
+set_session_clock(-3);
 $before = stats();
 ($out, $err) = run_sql('SELECT snowflake_nextval()');
 ($sqlstate) = error_parts($err);
@@ -226,7 +190,7 @@ is(stats()->{waits}, $before->{waits}, 'a call that fails without waiting is not
 # Without a clock_wait_timeout, statement_timeout still ends the wait.
 query("SET snowflake.clock_wait_timeout = 0");
 query("SET statement_timeout = '200ms'");
-set_clock(-3600);
+set_session_clock(-3600);
 $before = stats();
 ($out, $err, $seconds) = run_sql('SELECT snowflake_nextval()');
 $after = stats();
@@ -241,11 +205,11 @@ ok($seconds >= 0.15 && $seconds < 5, 'the wait lasted about the statement timeou
   or diag("it took $seconds s");
 query('RESET statement_timeout');
 query('RESET snowflake.clock_wait_timeout');
-set_max_clock_lead(60000);
+set_reloadable($node, 'snowflake.max_clock_lead', 60000, $session);
 
 # (e) An hour forward: ids jump to the new time and keep rising; no regression is counted.
 $regressions = stats()->{clock_regressions};
-set_clock(3600);
+set_session_clock(3600);
 my $jumped = query(
 	'WITH s AS MATERIALIZED (SELECT clock_timestamp() AS before, snowflake_nextval() AS id,
 	                                clock_timestamp() AS after)
@@ -258,7 +222,7 @@ is(stats()->{clock_regressions}, $regressions, 'an hour forward: no regression c
 
 # (f) A frozen clock with the lead capped at 200 ms: ids of the frozen ms and the 200 after it,
 # 4096 each, then callers spin for the clock until clock_wait_timeout and fail.
-set_max_clock_lead(200);
+set_reloadable($node, 'snowflake.max_clock_lead', 200, $session);
 query("SET snowflake.clock_wait_timeout = '100ms'");
 my $capacity = 201 * $ids_per_ms;
 my $frozen = int(time) + 3600 + 2;
@@ -273,7 +237,7 @@ sub id_range
 		"snowflake_from_timestamp($ms $to_ms) + ($worker_id << 12) + 4095");
 }
 
-freeze_clock($frozen);
+freeze_session_clock($frozen);
 $before = stats();
 query("CREATE TEMP TABLE frozen_ids AS SELECT snowflake_nextval_batch($capacity) AS id");
 my ($first, $final) = id_range($frozen, 0, 200);
@@ -295,7 +259,7 @@ is($after->{borrowed_ms} - $before->{borrowed_ms}, 200,
 is($after->{waits} - $before->{waits}, 1, 'frozen clock: the failed wait is counted');
 
 # Sustained demand of 2 million ids while frozen gets the same 201 ms, then the same error.
-freeze_clock($frozen + 1);
+freeze_session_clock($frozen + 1);
 $before = stats();
 ($out, $err) = run_sql('SELECT count(*) FROM (SELECT snowflake_nextval_batch(2000000)) AS s');
 ($sqlstate, $behind) = error_parts($err);
@@ -307,8 +271,8 @@ is($after->{borrowed_ms} - $before->{borrowed_ms}, 200,
 	'frozen clock, 2 million ids asked: exactly 200 ms borrowed');
 
 # Unfrozen, with the default bound again: ids continue above everything issued while frozen.
-set_max_clock_lead(60000);
-set_clock(3600);
+set_reloadable($node, 'snowflake.max_clock_lead', 60000, $session);
+set_session_clock(3600);
 my (undef, $frozen_max) = id_range($frozen + 1, 0, 200);
 is(query("SELECT snowflake_nextval() > $frozen_max"), 't',
 	'clock running again: ids continue above those issued while frozen');

@@ -2,8 +2,11 @@
 # session's ids rising in the order it took them, all carrying the server's worker id.
 use strict;
 use warnings;
+use FindBin;
+use lib $FindBin::RealBin;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
+use SnowflakeTest;
 use Test::More;
 use Time::HiRes qw(time);
 
@@ -12,10 +15,8 @@ my $sessions = 16;
 my $ids_per_session = 250_000;
 my $total = $sessions * $ids_per_session;
 
-my $node = PostgreSQL::Test::Cluster->new('load');
-$node->init;
-$node->append_conf('postgresql.conf',
-	"shared_preload_libraries = 'snowflake'\nsnowflake.worker_id = $worker_id\nautovacuum = off");
+my $node = new_snowflake_node('load', worker_id => $worker_id);
+$node->append_conf('postgresql.conf', 'autovacuum = off');
 $node->start;
 # Unlogged and unindexed, so that the run measures the generator rather than the table.
 $node->safe_psql('postgres', 'CREATE EXTENSION snowflake;

@@ -4,8 +4,11 @@
 # agree with insert time to within a few milliseconds (one clock, so no skew).
 use strict;
 use warnings;
+use FindBin;
+use lib $FindBin::RealBin;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
+use SnowflakeTest;
 use Test::More;
 use IPC::Run;
 use Time::HiRes;
@@ -40,30 +43,20 @@ my $create_table = q{
 		n integer);
 };
 
-# Every node preloads the library: its WAL resource manager must be there to read the WAL.
-# The worker id is set before the first start; a restart would resume ids after the lease,
-# up to a second ahead of the clock, which is right but would blur the timing check.
-sub new_node
-{
-	my ($name, $worker, %init_params) = @_;
-	my $node = PostgreSQL::Test::Cluster->new($name);
-	$node->init(%init_params);
-	$node->append_conf('postgresql.conf',
-		"shared_preload_libraries = 'snowflake'\nsnowflake.worker_id = $worker\n");
-	return $node;
-}
-
+# Each node gets its worker id before its first start: a restart would resume ids after the
+# lease, up to a second ahead of the clock, which is right but would blur the timing check.
 my %publisher;
 for my $origin (@origins)
 {
-	my $node = new_node($origin, $worker_id{$origin}, allows_streaming => 'logical');
+	my $node = new_snowflake_node($origin,
+		worker_id => $worker_id{$origin}, allows_streaming => 'logical');
 	$node->start;
 	$node->safe_psql('postgres', $create_table . 'CREATE PUBLICATION events_pub FOR TABLE events;');
 	$publisher{$origin} = $node;
 }
 
 # The hub has a worker id of its own, which must show up in no id: it only stores copies.
-my $hub = new_node('hub', 4);
+my $hub = new_snowflake_node('hub', worker_id => 4);
 # Three apply workers plus their initial table sync workers at once.
 $hub->append_conf('postgresql.conf',
 	"max_logical_replication_workers = 8\nmax_worker_processes = 16\n");

@@ -1,0 +1,101 @@
+# The lease file: the newest valid of its two slots decides where ids resume, a damaged older
+# slot is harmless, a file with no valid slot stops id generation (not decoding), and without
+# the file the server starts afresh from the clock.
+use strict;
+use warnings;
+use FindBin;
+use lib $FindBin::RealBin;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use SnowflakeTest;
+use Test::More;
+
+my $node = new_snowflake_node('lease');
+my $lease_file = $node->data_dir . '/snowflake.lease';
+my $magic = 0x534e4f57;    # "SNOW"
+
+# Both 32-byte slots: magic, format, generation, lease end in ms since 1970, crc (little-endian).
+sub read_slots
+{
+	my @slots;
+	open(my $fh, '<:raw', $lease_file) or die "could not open $lease_file: $!";
+	for my $offset (0, 512)
+	{
+		seek($fh, $offset, 0);
+		read($fh, my $bytes, 32) == 32 or die "short slot at $offset";
+		my ($slot_magic, $format, $generation, $lease_end) = unpack('V V Q< q<', $bytes);
+		push @slots, { offset => $offset, magic => $slot_magic, generation => $generation,
+			lease_end => $lease_end };
+	}
+	close($fh);
+	return @slots;
+}
+
+# Inverts a slot's generation: the crc no longer matches, and a reader that skipped the check
+# would take the slot for the newest.
+sub spoil_generation
+{
+	my ($offset) = @_;
+	open(my $fh, '+<:raw', $lease_file) or die "could not open $lease_file: $!";
+	seek($fh, $offset + 8, 0);
+	read($fh, my $bytes, 8) == 8 or die "short slot at $offset";
+	seek($fh, $offset + 8, 0);
+	print $fh ($bytes ^ ("\xff" x 8));
+	close($fh);
+	return;
+}
+
+sub id_ms
+{
+	return $node->safe_psql('postgres',
+		"SELECT (extract(epoch FROM snowflake_to_timestamp($_[0])) * 1000)::bigint");
+}
+
+start_clocked($node, 0);
+$node->safe_psql('postgres', 'CREATE EXTENSION snowflake');
+burst_max($node);    # a second renewal fills the other slot
+my $before = burst_max($node);
+my $lease_end = lease_end_ms($node);
+ok(-f $lease_file, 'the lease file exists once ids were issued');
+$node->stop;
+
+my ($newest, $older) = sort { $b->{generation} <=> $a->{generation} } read_slots();
+ok($newest->{magic} == $magic && $older->{magic} == $magic, 'both slots hold a lease');
+is($newest->{lease_end}, $lease_end, 'the newest slot holds the lease the server published');
+
+# With the clock 30 s back only the newest slot's lease keeps ids above the earlier ones.
+spoil_generation($older->{offset});
+my $log_offset = -s $node->logfile;
+start_clocked($node, -30);
+my $after = $node->safe_psql('postgres', 'SELECT snowflake_nextval()');
+cmp_ok($after, '>', $before, 'older slot damaged: ids stay above every earlier id');
+cmp_ok(id_ms($after), '>=', $newest->{lease_end}, 'older slot damaged: ids resume after the newest lease');
+unlike(slurp_file($node->logfile, $log_offset), qr/WARNING/, 'older slot damaged: no warning at start');
+
+$before = burst_max($node);
+$node->stop;
+spoil_generation($_) for (0, 512);
+$log_offset = -s $node->logfile;
+start_clocked($node, -30);
+like(slurp_file($node->logfile, $log_offset),
+	qr/WARNING:  snowflake lease file "snowflake\.lease" has no valid record/,
+	'both slots damaged: the server starts and warns');
+my ($sqlstate, $stderr) = error_of($node, 'SELECT snowflake_nextval()');
+is($sqlstate, 'XX001', 'both slots damaged: snowflake_nextval() fails with XX001');
+like($stderr, qr/snowflake lease file "snowflake\.lease" is unreadable/,
+	'both slots damaged: the error names the file');
+like($stderr, qr/HINT:  Restore the file from a backup/, 'both slots damaged: the hint says what to do');
+is($node->safe_psql('postgres', "SELECT (snowflake_decode($before)).worker_id"),
+	'1', 'both slots damaged: decoding still works');
+$node->stop;
+
+# Removing the file is the documented way out: the server starts afresh from its clock.
+unlink($lease_file) or die "could not remove $lease_file: $!";
+start_clocked($node, -30);
+$node->safe_psql('postgres', 'SELECT snowflake_nextval()');
+cmp_ok($node->safe_psql('postgres', 'SELECT lead_ms FROM snowflake_stats'),
+	'<', 1000, 'no lease file: ids start from the clock');
+ok(-f $lease_file, 'no lease file: the first id writes a new one');
+
+$node->stop;
+done_testing();

@@ -1,0 +1,161 @@
+# Helpers shared by the TAP tests: nodes that preload snowflake, a per-node wall clock that
+# the test can move (libfaketime), reloading a setting, and the queries the tests compare ids
+# with.
+package SnowflakeTest;
+
+use strict;
+use warnings;
+use Exporter 'import';
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use POSIX ();
+use Time::HiRes ();
+
+our @EXPORT = qw(new_snowflake_node have_libfaketime set_clock freeze_clock check_clock
+  start_clocked restart_clocked set_reloadable burst_max lease_end_ms error_of);
+
+# Debian's package libfaketime, under the multiarch directory of whatever machine runs this.
+my ($libfaketime) = glob('/usr/lib/*/faketime/libfaketime.so.1');
+
+# Whether the clocked helpers can run here.
+sub have_libfaketime { return defined $libfaketime; }
+
+# A node preloading snowflake, as every node in these tests does (its WAL resource manager must
+# be there to read the WAL). worker_id defaults to 1; worker_id => undef leaves it unset. The
+# rest goes to init.
+sub new_snowflake_node
+{
+	my ($name, %params) = @_;
+	my $worker_id = exists $params{worker_id} ? delete $params{worker_id} : 1;
+	my $node = PostgreSQL::Test::Cluster->new($name);
+	$node->init(%params);
+	$node->append_conf('postgresql.conf', "shared_preload_libraries = 'snowflake'\n"
+		  . (defined $worker_id ? "snowflake.worker_id = $worker_id\n" : ''));
+	return $node;
+}
+
+sub clock_file { return $_[0]->basedir . '/faketime.rc'; }
+
+# Writes libfaketime's setting for the node's clock. A clocked server reads the file on every
+# clock reading, so the rename keeps it from ever seeing a half-written one.
+sub write_clock_file
+{
+	my ($node, $setting) = @_;
+	my $file = clock_file($node);
+	unlink("$file.new");    # a leftover of a failed rename would be appended to
+	PostgreSQL::Test::Utils::append_to_file("$file.new", "$setting\n");
+	rename("$file.new", $file) or die "could not rename $file.new: $!";
+	return;
+}
+
+# Puts the node's wall clock $offset_s seconds (to the ms) off real time, running.
+sub set_clock
+{
+	my ($node, $offset_s) = @_;
+	write_clock_file($node, sprintf('%+.3fs', $offset_s));
+	return;
+}
+
+# Stops the node's wall clock at $unix_seconds. libfaketime reads an absolute time as local
+# time, hence TZ=UTC in with_faketime.
+sub freeze_clock
+{
+	my ($node, $unix_seconds) = @_;
+	write_clock_file($node, POSIX::strftime('%Y-%m-%d %H:%M:%S', gmtime($unix_seconds)));
+	return;
+}
+
+# The server's clock is where set_clock put it; psql's round trip is far below the tolerance.
+sub check_clock
+{
+	my ($node, $offset_s) = @_;
+	my $before = Time::HiRes::time();
+	my $server = $node->safe_psql('postgres', 'SELECT extract(epoch FROM clock_timestamp())');
+	my $offset = $server - ($before + Time::HiRes::time()) / 2;
+	cmp_ok(abs($offset - $offset_s), '<', 2,
+		$node->name . ": the server clock runs ${offset_s}s off real time");
+	return;
+}
+
+# Only pg_ctl runs with libfaketime, and passes it on to the server; the harness's own psql
+# keeps the real clock. libfaketime shows the real clock to signal handlers that interrupt
+# select(), poll() or epoll_wait(), such as the PG15 postmaster's.
+sub with_faketime
+{
+	my ($node, $code) = @_;
+	die 'libfaketime is not installed' unless defined $libfaketime;
+	local $ENV{LD_PRELOAD} = $libfaketime;
+	local $ENV{FAKETIME_TIMESTAMP_FILE} = clock_file($node);
+	local $ENV{FAKETIME_NO_CACHE} = '1';
+	local $ENV{FAKETIME_DONT_FAKE_MONOTONIC} = '1';
+	local $ENV{TZ} = 'UTC';    # for freeze_clock's absolute times
+	return $code->();
+}
+
+# Starts the node under libfaketime with its clock $offset_s off, and checks it runs there.
+sub start_clocked
+{
+	my ($node, $offset_s, %start_params) = @_;
+	set_clock($node, $offset_s);
+	my $started = with_faketime($node, sub { $node->start(%start_params) });
+	check_clock($node, $offset_s) if $started;
+	return $started;
+}
+
+# Restarts the node under libfaketime with its clock $offset_s off, and checks it runs there.
+sub restart_clocked
+{
+	my ($node, $offset_s) = @_;
+	set_clock($node, $offset_s);
+	with_faketime($node, sub { $node->restart });
+	check_clock($node, $offset_s);
+	return;
+}
+
+# Changes a reloadable setting as an operator would (ALTER SYSTEM, reload), then waits until
+# $session (a background_psql; else new connections to $node) uses it: backends take a reload
+# at their next command, some time after pg_ctl returns. $value is in the setting's base unit,
+# as pg_settings shows it (ms for snowflake.max_clock_lead).
+sub set_reloadable
+{
+	my ($node, $name, $value, $session) = @_;
+	$node->safe_psql('postgres', "ALTER SYSTEM SET $name = '$value'");
+	$node->reload;
+	my $sql = "SELECT setting FROM pg_settings WHERE name = '$name'";
+	my $deadline = Time::HiRes::time() + $PostgreSQL::Test::Utils::timeout_default;
+	until (($session ? $session->query_safe($sql) : $node->safe_psql('postgres', $sql)) eq $value)
+	{
+		die "$name did not become $value" if Time::HiRes::time() > $deadline;
+		Time::HiRes::usleep(10_000);
+	}
+	return;
+}
+
+# The largest of 2 million ids: a batch runs ids about half a second ahead of the clock, so a
+# restart that forgot them would soon issue lower ones.
+sub burst_max
+{
+	my ($node) = @_;
+	return $node->safe_psql('postgres',
+		'SELECT max(id) FROM snowflake_nextval_batch(2000000) AS id');
+}
+
+# The end of the node's lease, in ms since 1970.
+sub lease_end_ms
+{
+	my ($node) = @_;
+	return $node->safe_psql('postgres',
+		'SELECT (extract(epoch FROM lease_end) * 1000)::bigint FROM snowflake_stats');
+}
+
+# Runs $sql expecting an error; returns its SQLSTATE and psql's whole stderr.
+sub error_of
+{
+	my ($node, $sql) = @_;
+	my ($ret, $stdout, $stderr) = $node->psql('postgres', "\\set VERBOSITY verbose\n$sql");
+	my ($sqlstate) = $stderr =~ /ERROR:  ([0-9A-Z]{5}):/;
+	return ($sqlstate // "none (exit code $ret)", $stderr);
+}
+
+1;
