@@ -18,6 +18,7 @@ constexpr std::int64_t days_since_1970(int year, int month, int day) noexcept {
   return static_cast<std::int64_t>(era) * 146097 + day_of_era - 719468;
 }
 
+// Gregorian month lengths, for refusing dates such as February 30th.
 constexpr int days_in_month(int year, int month) noexcept {
   constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);

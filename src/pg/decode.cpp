@@ -39,6 +39,7 @@ constexpr int kEpochArgument = 1;
 constexpr int kWorkerBitsArgument = 2;
 constexpr int kSequenceBitsArgument = 3;
 
+// An optional argument counts when the SQL definition has it (1.0's do not) and it is not NULL.
 bool argument_given(FunctionCallInfo fcinfo, int argument) {
   return PG_NARGS() > argument && !PG_ARGISNULL(argument);
 }
@@ -59,11 +60,13 @@ Layout requested_layout(FunctionCallInfo fcinfo) {
   return checked_layout(settings);
 }
 
+// Decodes an id, refusing negative ones: no layout has a sign bit.
 IdFields checked_decode(const Layout& layout, std::int64_t id) {
   if (id < 0) report_negative_id(id);
   return layout.decode(id);
 }
 
+// The id's millisecond as a timestamptz, or ERROR when PostgreSQL cannot hold it.
 TimestampTz timestamp_of_id(const Layout& layout, std::int64_t id, const IdFields& fields) {
   std::int64_t pg_timestamp = 0;
   if (!pg_timestamp_of_layout_ms(layout, fields.ms_since_epoch, &pg_timestamp))

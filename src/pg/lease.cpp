@@ -45,6 +45,7 @@ struct LeaseSlot {
 };
 static_assert(sizeof(LeaseSlot) == 32, "the on-disk slot layout is fixed");
 
+// The checksum that tells a whole slot from a torn or damaged one.
 pg_crc32c slot_crc(const LeaseSlot& slot) {
   pg_crc32c crc;
   INIT_CRC32C(crc);
@@ -53,6 +54,7 @@ pg_crc32c slot_crc(const LeaseSlot& slot) {
   return crc;
 }
 
+// A slot counts only if it is ours, of this format, written at least once, and intact.
 bool slot_is_valid(const LeaseSlot& slot) {
   return slot.magic == kLeaseMagic && slot.format == kLeaseFormat && slot.generation > 0 &&
          EQ_CRC32C(slot.crc, slot_crc(slot));
@@ -60,6 +62,7 @@ bool slot_is_valid(const LeaseSlot& slot) {
 
 enum class LeaseFileRead { absent, ok, unreadable };
 
+// Finds the newest valid slot; in the postmaster at start, so it reports but never errors.
 LeaseFileRead read_lease_file(LeaseSlot* newest) {
   const int fd = OpenTransientFile(kLeaseFileName, O_RDONLY | PG_BINARY);
   if (fd < 0) {
@@ -114,6 +117,7 @@ void write_lease_file(SharedGenerator& shared, std::int64_t lease_end_unix_ms) {
   shared.durable_lease_end_unix_ms = lease_end_unix_ms;
 }
 
+// Without a readable lease no id is safe to issue: refuse, and say how to recover.
 void report_lease_unreadable() {
   ereport(ERROR,
           (errcode(ERRCODE_DATA_CORRUPTED),

@@ -46,6 +46,7 @@ struct ClockWait {
   std::int64_t counted_until_micros = 0;
 };
 
+// Counts and logs (rate-limited) a step back of the clock between this backend's readings.
 void note_clock_step_back(SharedGenerator& shared, std::int64_t now_unix_ms) {
   const std::int64_t step_back_ms = clock_watch.step_back_ms(now_unix_ms);
   if (step_back_ms == 0) return;
@@ -56,6 +57,7 @@ void note_clock_step_back(SharedGenerator& shared, std::int64_t now_unix_ms) {
                   errdetail("Ids continue from the last one issued, ahead of the clock.")));
 }
 
+// Adds the wait's time since it was last counted, so a cancel loses at most one slice of it.
 void count_wait_time(SharedGenerator& shared, ClockWait& wait, std::int64_t now_micros) {
   shared.stats.record_wait_time(static_cast<std::uint64_t>(now_micros - wait.counted_until_micros));
   wait.counted_until_micros = now_micros;
@@ -93,6 +95,7 @@ void wait_for_clock(SharedGenerator& shared, const Layout& layout, const Claim& 
   }
 }
 
+// A wait ended with ids: count its last slice and log it (rate-limited).
 void finish_wait(SharedGenerator& shared, ClockWait& wait, std::int64_t now_unix_ms,
                  std::int64_t lead_ms) {
   count_wait_time(shared, wait, monotonic_micros());

@@ -80,6 +80,8 @@ bool check_worker_id(int* new_value, void** /*extra*/, GucSource /*source*/) {
   return false;
 }
 
+// The settings that fix the layout and the worker id: they must not change under a running
+// generator.
 void define_startup_settings(GucContext context) {
   DefineCustomIntVariable(
       "snowflake.worker_bits", "Number of bits of an id that hold the worker id.",
@@ -105,6 +107,7 @@ void define_startup_settings(GucContext context) {
       check_worker_id, nullptr, nullptr);
 }
 
+// The settings that only bound how the generator behaves, safe to change at any time.
 void define_runtime_settings() {
   DefineCustomIntVariable(
       "snowflake.max_clock_lead", "How far ids may run ahead of the wall clock.",

@@ -33,6 +33,7 @@ shmem_startup_hook_type previous_shmem_startup_hook = nullptr;
 // ShmemInitStruct aligns to MAXALIGN only; the hot state wants its own cache lines.
 constexpr Size kSharedBytes = sizeof(SharedGenerator) + alignof(SharedGenerator);
 
+// Asks for the generator's block and the lease lock before shared memory is sized.
 void request_shared_memory() {
 #if PG_VERSION_NUM >= 150000
   if (previous_shmem_request_hook != nullptr) previous_shmem_request_hook();
@@ -41,6 +42,7 @@ void request_shared_memory() {
   RequestNamedLWLockTranche(kLockTrancheName, 1);
 }
 
+// Creates the block once per server start (and after a crash), resuming after the lease.
 void start_shared_memory() {
   if (previous_shmem_startup_hook != nullptr) previous_shmem_startup_hook();
 

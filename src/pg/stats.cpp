@@ -37,6 +37,7 @@ enum StatsColumn {
   kStatsColumns
 };
 
+// A counter as a bigint column.
 Datum counter(const std::atomic<std::uint64_t>& value) {
   return Int64GetDatum(static_cast<std::int64_t>(value.load(std::memory_order_relaxed)));
 }

@@ -26,23 +26,27 @@ struct LeaseRecord {
   std::int64_t lease_end_unix_ms;
 };
 
+// The record's payload, copied out: WAL data need not be aligned.
 LeaseRecord read_record(XLogReaderState* record) {
   LeaseRecord lease;
   std::memcpy(&lease, XLogRecGetData(record), sizeof(lease));
   return lease;
 }
 
+// Replay (standby, crash recovery): ids up to this lease may have been issued.
 void redo_lease(XLogReaderState* record) {
   const std::uint8_t info = XLogRecGetInfo(record) & ~XLR_INFO_MASK;
   if (info != kLeaseRecordInfo) elog(PANIC, "snowflake redo: unknown record type %u", info);
   adopt_lease(*shared_generator(), generator_layout(), read_record(record).lease_end_unix_ms);
 }
 
+// For pg_walinspect and wal_debug.
 void describe_lease(StringInfo text, XLogReaderState* record) {
   appendStringInfo(text, "lease end %lld ms since 1970",
                    static_cast<long long>(read_record(record).lease_end_unix_ms));
 }
 
+// The record's name in WAL listings.
 const char* identify_lease(std::uint8_t info) {
   return (info & ~XLR_INFO_MASK) == kLeaseRecordInfo ? "LEASE" : nullptr;
 }
