@@ -1,0 +1,349 @@
+#!/bin/bash
+# Performance benchmark of snowflake against nextval() of a sequence, gen_random_uuid() and a
+# plain C function call (the floor), on a throwaway server that it starts and removes. Prints
+# one table of medians, ratios and PASS/FAIL against the targets; test/bench/README.md explains
+# each figure. Uses the installed extension (it builds nothing) and installs the Debian packages
+# it needs. Not part of test/run-all.sh: it takes about 15 minutes at the defaults.
+#
+#   test/bench/run.sh
+#   BENCH_REPEATS=1 BENCH_PGBENCH_SECONDS=1 BENCH_BULK_SIZES="500000 2000000" test/bench/run.sh
+set -euo pipefail
+bench_dir=$(cd "$(dirname "$0")" && pwd)
+source "$bench_dir/../lib.sh"
+
+BENCH_REPEATS=${BENCH_REPEATS:-5}
+BENCH_BULK_SIZES=${BENCH_BULK_SIZES:-"5000000 20000000"}
+BENCH_BATCH_IDS=${BENCH_BATCH_IDS:-5000000}
+BENCH_CAPPED_IDS=${BENCH_CAPPED_IDS:-4096000}
+BENCH_PGBENCH_SECONDS=${BENCH_PGBENCH_SECONDS:-5}
+BENCH_CLIENTS=${BENCH_CLIENTS:-"1 4 16"}
+BENCH_MEMORY_CALLS=${BENCH_MEMORY_CALLS:-1000000}
+BENCH_CALLGRIND_CALLS=${BENCH_CALLGRIND_CALLS:-100000}
+BENCH_WORK_MEM=${BENCH_WORK_MEM:-4GB}
+BENCH_RESULTS=${BENCH_RESULTS:-}
+
+for setting in BENCH_REPEATS BENCH_BULK_SIZES BENCH_BATCH_IDS BENCH_CAPPED_IDS \
+  BENCH_PGBENCH_SECONDS BENCH_CLIENTS BENCH_MEMORY_CALLS BENCH_CALLGRIND_CALLS; do
+  if ! [[ ${!setting} =~ ^[1-9][0-9]*( [1-9][0-9]*)*$ ]]; then
+    echo "$setting must be one or more positive integers, not '${!setting}'" >&2
+    exit 2
+  fi
+done
+
+# What each bulk variant computes per row of generate_series. g is a bigint, so the floor's
+# cast is a no-op and the floor is one C function call per row, like each generator.
+declare -A bulk_expression=(
+  [snowflake]='snowflake_nextval()'
+  [nextval]="nextval('bench_seq')"
+  [uuid]='gen_random_uuid()'
+  [floor]='int8inc(g::bigint)'
+  [clock]='clock_timestamp()'
+)
+# The C function behind each variant, as callgrind names it.
+declare -A profiled_function=(
+  [snowflake]=snowflake_nextval
+  [nextval]=nextval_oid
+  [uuid]=gen_random_uuid
+  [floor]=int8inc
+  [batch]=snowflake_nextval_batch
+)
+
+install_packages postgresql-15 valgrind
+if [ ! -f "$($PG_CONFIG --pkglibdir)/snowflake.so" ]; then
+  echo "snowflake is not installed in $($PG_CONFIG --pkglibdir): run 'make install' first" >&2
+  exit 1
+fi
+
+workdir=$(make_private_dir)
+data=$workdir/data
+results=$workdir/results.tsv
+
+# Stops the server, keeps the raw measurements if asked to, removes the private directory.
+cleanup() {
+  run_unprivileged pg_ctl -D "$data" -m immediate stop >/dev/null 2>&1 || true
+  if [ -n "$BENCH_RESULTS" ] && [ -f "$results" ]; then cp "$results" "$BENCH_RESULTS"; fi
+  rm -rf "$workdir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# psql on the private server, one unaligned tab-separated line per row.
+psql_bench() {
+  run_unprivileged psql -X -q -At -F $'\t' -v ON_ERROR_STOP=1 -h "$workdir" -U postgres \
+    -d postgres "$@"
+}
+
+# The arguments after the first, rotated left by repetition - 1: over the repetitions each
+# variant runs in each position, so that drift and warm-up hit all of them alike.
+rotated() {
+  local repetition=$1
+  shift
+  local items=("$@") i
+  for ((i = 0; i < $#; i++)); do
+    echo "${items[(i + repetition - 1) % $#]}"
+  done
+}
+
+# The machine's load, which the benchmark cannot control, for the reader to weigh.
+load_average() {
+  echo "$(cut -d ' ' -f 1-3 /proc/loadavg) (1, 5, 15 min)"
+}
+
+# A new cluster that preloads snowflake, and the pgbench scripts.
+create_cluster() {
+  run_unprivileged initdb -D "$data" -A trust -U postgres --no-sync >/dev/null
+  cat >>"$data/postgresql.conf" <<CONF
+shared_preload_libraries = 'snowflake'
+snowflake.worker_id = 1
+listen_addresses = ''
+unix_socket_directories = '$workdir'
+# The same for every variant: no JIT (it would compile the floor and the generators unequally),
+# no parallel plans, generate_series' rows kept in memory, no autovacuum between pgbench runs.
+jit = off
+max_parallel_workers_per_gather = 0
+work_mem = '$BENCH_WORK_MEM'
+autovacuum = off
+CONF
+  local table
+  for table in snowflake bigserial uuid; do
+    echo "INSERT INTO bench_insert_$table DEFAULT VALUES;" >"$workdir/insert_$table.sql"
+  done
+}
+
+# The private server, started as the unprivileged user.
+start_server() {
+  run_unprivileged pg_ctl -D "$data" -l "$workdir/server.log" -w start >/dev/null
+}
+
+# A clean stop, after which single-user mode may take the data directory.
+stop_server() {
+  run_unprivileged pg_ctl -D "$data" -m fast -w stop >/dev/null
+}
+
+# The header: machine, software, and every setting this run used.
+print_settings() {
+  local cpu clock_source tree version
+  cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+  clock_source=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource ||
+    echo unknown)
+  tree=$(git -C "$SNOWFLAKE_ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+  version=$(psql_bench -c "SELECT extversion FROM pg_extension WHERE extname = 'snowflake'")
+  echo "# snowflake benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "machine:  $(nproc) cores, ${cpu:-unknown CPU}, clock source $clock_source"
+  echo "software: $(psql_bench -c 'SELECT version()' | cut -d , -f 1);" \
+    "snowflake $version as installed; source tree $tree"
+  echo "settings: BENCH_REPEATS=$BENCH_REPEATS BENCH_BULK_SIZES=\"$BENCH_BULK_SIZES\"" \
+    "BENCH_BATCH_IDS=$BENCH_BATCH_IDS BENCH_CAPPED_IDS=$BENCH_CAPPED_IDS"
+  echo "          BENCH_PGBENCH_SECONDS=$BENCH_PGBENCH_SECONDS BENCH_CLIENTS=\"$BENCH_CLIENTS\"" \
+    "BENCH_MEMORY_CALLS=$BENCH_MEMORY_CALLS"
+  echo "          BENCH_CALLGRIND_CALLS=$BENCH_CALLGRIND_CALLS BENCH_WORK_MEM=$BENCH_WORK_MEM"
+  echo "server:   jit = off, max_parallel_workers_per_gather = 0, work_mem = $BENCH_WORK_MEM," \
+    "autovacuum = off; the rest default (fsync on)"
+  echo "load:     $(load_average) before the run, which adds 1 to 2"
+  echo
+}
+
+# N ids in one statement from each variant, timed in the server. The generators the targets
+# compare run next to each other in rotating order, between two runs of the floor (their mean
+# is the floor, so that drift in between cancels); gen_random_uuid(), 10 times slower, last.
+bulk_round() {
+  local repetition=$1 size variant
+  for size in $BENCH_BULK_SIZES; do
+    for variant in floor $(rotated "$repetition" snowflake nextval clock) floor uuid; do
+      echo "SELECT 'bulk', $size, '$variant', $repetition, bench_ms(\$q\$SELECT" \
+        "count(${bulk_expression[$variant]}) FROM generate_series(1, $size::bigint) AS g\$q\$);"
+    done
+  done | psql_bench >>"$results"
+}
+
+# One batch of n ids against n single calls, both streamed from a set-returning function in
+# the select list; for scale, the batch in FROM (materialized) and the floor in the same shape.
+# Three interleaved rounds per repetition, as each statement takes well under a second.
+batch_round() {
+  local repetition=$1 n=$BENCH_BATCH_IDS round variant
+  local series="(SELECT generate_series(1, $n::bigint) AS g) AS s"
+  local -A statement_of=(
+    [batch]="SELECT count(id) FROM (SELECT snowflake_nextval_batch($n) AS id) AS b"
+    [single]="SELECT count(snowflake_nextval()) FROM $series"
+    [batch_from]="SELECT count(id) FROM snowflake_nextval_batch($n) AS id"
+    [floor]="SELECT count(int8inc(g::bigint)) FROM $series"
+  )
+  for round in 0 1 2; do
+    for variant in $(rotated "$((repetition + round))" batch single batch_from floor); do
+      echo "SELECT 'batch', $n, '$variant', $repetition," \
+        "bench_ms(\$q\$${statement_of[$variant]}\$q\$);"
+    done
+  done | psql_bench >>"$results"
+}
+
+# Prints the tps of one second of INSERT ... DEFAULT VALUES into one keyed table.
+insert_tps() {
+  local table=$1 commit=$2 clients=$3
+  if ! run_unprivileged env PGOPTIONS="-c synchronous_commit=$commit" \
+    pgbench -n -M prepared -c "$clients" -j "$((clients < 2 ? clients : 2))" -T 1 \
+    -f "$workdir/insert_$table.sql" -h "$workdir" -U postgres postgres \
+    >"$workdir/pgbench.out" 2>&1; then
+    cat "$workdir/pgbench.out" >&2
+    exit 1
+  fi
+  sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$workdir/pgbench.out"
+}
+
+# pgbench into each keyed table, in one-second slices that take turns, so that a burst of
+# other load on the machine falls on all three alike. Each setting starts on empty tables
+# after a checkpoint.
+insert_round() {
+  local repetition=$1 commit clients slice table tps
+  for commit in on off; do
+    for clients in $BENCH_CLIENTS; do
+      psql_bench -c 'TRUNCATE bench_insert_snowflake, bench_insert_bigserial, bench_insert_uuid' \
+        -c CHECKPOINT
+      for slice in $(seq "$BENCH_PGBENCH_SECONDS"); do
+        for table in $(rotated "$((repetition + slice))" snowflake bigserial uuid); do
+          tps=$(insert_tps "$table" "$commit" "$clients")
+          printf 'insert\t%s/%s\t%s\t%s\t%s\n' "$commit" "$clients" "$table" "$repetition" "$tps" \
+            >>"$results"
+        done
+      done
+    done
+  done
+}
+
+# Sets snowflake.max_clock_lead in postgresql.auto.conf (a number of ms, or DEFAULT) and waits
+# until new sessions run with it.
+set_max_clock_lead() {
+  local value=$1 wanted
+  if [ "$value" = DEFAULT ]; then
+    psql_bench -c 'ALTER SYSTEM RESET snowflake.max_clock_lead'
+    wanted=boot_val
+  else
+    psql_bench -c "ALTER SYSTEM SET snowflake.max_clock_lead = $value"
+    wanted="'$value'"
+  fi
+  psql_bench -c 'SELECT pg_reload_conf()' >/dev/null
+  for _ in $(seq 100); do
+    [ "$(psql_bench -c "SELECT setting = $wanted FROM pg_settings
+                        WHERE name = 'snowflake.max_clock_lead'")" = t ] && return 0
+    sleep 0.1
+  done
+  echo "the server did not take snowflake.max_clock_lead = $value" >&2
+  exit 1
+}
+
+# Waits until no id is ahead of the clock, two minutes at most.
+wait_for_clock_to_catch_up() {
+  local deadline=$((SECONDS + 120))
+  until [ "$(psql_bench -c 'SELECT lead_ms FROM snowflake_stats')" = 0 ]; do
+    if [ $SECONDS -ge $deadline ]; then
+      echo "ids stayed ahead of the clock for two minutes" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+}
+
+# Demand above the cap with no borrowing (snowflake.max_clock_lead = 0): the rate the generator
+# sustains at 4096 ids per ms when it has to wait for every next millisecond. The statement
+# streams its rows, so that no materialization comes before the first id.
+capped_round() {
+  local repetition=$1 n=$BENCH_CAPPED_IDS
+  wait_for_clock_to_catch_up
+  set_max_clock_lead 0
+  psql_bench >>"$results" <<SQL
+SELECT 'waits', 'before', 'capped', $repetition, waits FROM snowflake_stats;
+SELECT 'capped', $n, 'snowflake', $repetition, bench_ms(\$q\$SELECT count(snowflake_nextval())
+  FROM (SELECT generate_series(1, $n::bigint) AS g) AS s\$q\$);
+SELECT 'waits', 'after', 'capped', $repetition, waits FROM snowflake_stats;
+SQL
+  set_max_clock_lead DEFAULT
+}
+
+# The generator's shared memory, and a backend's memory growth across one statement of many
+# calls (each statement runs once with 10 calls before, so that caches are warm).
+memory_check() {
+  psql_bench >>"$results" <<SQL
+SELECT 'memory', 'shmem', 'snowflake', 0, allocated_size FROM pg_shmem_allocations
+WHERE name = 'snowflake';
+SQL
+  local calls variant
+  for calls in 10 "$BENCH_MEMORY_CALLS"; do
+    for variant in snowflake nextval uuid floor; do
+      cat <<SQL
+SELECT sum(used_bytes) AS before FROM pg_backend_memory_contexts \gset
+SELECT count(${bulk_expression[$variant]}) FROM generate_series(1, $calls::bigint) AS g \g /dev/null
+SELECT sum(used_bytes) AS after FROM pg_backend_memory_contexts \gset
+SELECT 'memory', 'growth', '$variant', $calls, :after - :before;
+SQL
+    done
+  done | psql_bench | awk -F '\t' -v calls="$BENCH_MEMORY_CALLS" '$4 == calls' >>"$results"
+}
+
+# Runs one statement in a single-user backend under callgrind and sums up the profile. Further
+# arguments are valgrind options.
+profile_statement() {
+  local variant=$1 section=$2 repetition=$3 statement=$4
+  shift 4
+  local profile=$workdir/callgrind.$section.$variant.$repetition
+  echo "$statement" | run_unprivileged valgrind --tool=callgrind --compress-strings=no \
+    --compress-pos=no --callgrind-out-file="$profile" "$@" \
+    postgres --single -D "$data" postgres >"$profile.log" 2>&1 || true
+  if ! grep -q 'count = "' "$profile.log"; then
+    echo "callgrind run of '$statement' failed:" >&2
+    cat "$profile.log" >&2
+    exit 1
+  fi
+  perl "$bench_dir/callgrind_summary.pl" "${profiled_function[$variant]}" "$section" \
+    "$variant" "$repetition" "$profile" >>"$results"
+}
+
+# Instruction and allocation counts, which the machine's noise does not change. Each variant
+# runs twice, with n and 2n calls, the whole backend profiled: the difference is what n more
+# calls cost, one-time set-up excluded. The statements stream their rows (no tuplestore), and
+# the floor shows that such a statement allocates nothing per row. A last run profiles
+# snowflake_nextval's subtree alone, to show where its instructions go. Single-user mode
+# takes the data directory, so the server must be stopped.
+profile_round() {
+  local n=$BENCH_CALLGRIND_CALLS variant repetition calls series statement
+  for variant in snowflake nextval uuid floor batch; do
+    for repetition in 1 2; do
+      calls=$((n * repetition))
+      if [ "$variant" = batch ]; then
+        statement="SELECT count(id) FROM (SELECT snowflake_nextval_batch($calls) AS id) AS b"
+      else
+        series="(SELECT generate_series(1, $calls::bigint) AS g) AS s"
+        statement="SELECT count(${bulk_expression[$variant]}) FROM $series"
+      fi
+      profile_statement "$variant" callgrind "$repetition" "$statement"
+    done
+  done
+  profile_statement snowflake callgrind_subtree 1 \
+    "SELECT count(snowflake_nextval()) FROM (SELECT generate_series(1, $n::bigint) AS g) AS s" \
+    --collect-atstart=no --toggle-collect=snowflake_nextval
+}
+
+create_cluster
+start_server
+psql_bench -f "$bench_dir/setup.sql"
+print_settings
+psql_bench -c "SELECT 'setting', 'sequence_bits', 'server', 0,
+                      current_setting('snowflake.sequence_bits')" >>"$results"
+
+started=$SECONDS
+for repetition in $(seq "$BENCH_REPEATS"); do
+  echo "== repetition $repetition of $BENCH_REPEATS: bulk statements"
+  bulk_round "$repetition"
+  echo "== repetition $repetition of $BENCH_REPEATS: batch, inserts, the cap"
+  batch_round "$repetition"
+  insert_round "$repetition"
+  capped_round "$repetition"
+done
+echo "== memory, then callgrind profiles"
+memory_check
+psql_bench -c "SELECT 'waits', 'total', 'server', 0, waits FROM snowflake_stats" >>"$results"
+stop_server
+profile_round
+echo "== done in $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s;" \
+  "load $(load_average)"
+echo
+
+perl "$bench_dir/report.pl" "$results"
