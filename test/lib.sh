@@ -8,7 +8,9 @@ PG_CONFIG=$PG_BINDIR/pg_config
 export PATH="$PG_BINDIR:$PATH"
 
 BUILD_PACKAGES=(make g++ postgresql-15 postgresql-server-dev-15)
-TEST_PACKAGES=(libgtest-dev libfaketime libipc-run-perl libclang-rt-14-dev clang-format)
+# perl brings prove and Test::More for the TAP tests; clang-14 and its runtime build the fuzzer.
+TEST_PACKAGES=(perl libipc-run-perl libgtest-dev libfaketime clang-14 libclang-rt-14-dev
+  clang-format)
 
 # Runs a command as root: directly when we are root, through sudo otherwise.
 as_root() {

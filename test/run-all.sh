@@ -1,9 +1,8 @@
 #!/bin/bash
-# Runs every test of snowflake: GoogleTest unit tests of the core, a short libFuzzer run over
-# it, pg_regress with and without the library preloaded, isolation tests and the TAP tests in
-# test/t. Installs the Debian
-# packages it needs first. Every server it starts is private (a unix socket in a temporary
-# directory) and is stopped by its test.
+# Runs every test of snowflake: a clang-format check, GoogleTest unit tests of the core, a short
+# libFuzzer run over it, pg_regress with and without the library preloaded, isolation tests and
+# the TAP tests in test/t. Installs the Debian packages it needs first. Every server it starts
+# is private (a unix socket in a temporary directory) and is stopped by its test.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
