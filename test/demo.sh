@@ -28,4 +28,4 @@ run_unprivileged pg_ctl -D "$workdir/data" -l "$workdir/server.log" -w start >/d
 
 echo "== demo"
 run_unprivileged psql -X -q -h "$workdir" -U postgres -d postgres -v ON_ERROR_STOP=1 \
-  -f "$SNOWFLAKE_ROOT/test/demo.sql"
+  <"$SNOWFLAKE_ROOT/test/demo.sql"

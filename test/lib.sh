@@ -38,9 +38,11 @@ build_and_install() {
   as_root make -C "$SNOWFLAKE_ROOT" -s install PG_CONFIG="$PG_CONFIG"
 }
 
-# PostgreSQL refuses to run as root: as root, run it as the postgres user instead.
+# PostgreSQL refuses to run as root: as root, run it as the postgres user instead, from / since
+# the current directory (say, a checkout under /root) may be closed to that user. Callers pass
+# absolute paths, and feed files from the checkout on standard input.
 run_unprivileged() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 # A fresh directory the unprivileged user owns; the caller removes it.

@@ -323,7 +323,7 @@ profile_round() {
 
 create_cluster
 start_server
-psql_bench -f "$bench_dir/setup.sql"
+psql_bench <"$bench_dir/setup.sql"
 print_settings
 psql_bench -c "SELECT 'setting', 'sequence_bits', 'server', 0,
                       current_setting('snowflake.sequence_bits')" >>"$results"
