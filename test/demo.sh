@@ -17,13 +17,7 @@ stop_server() {
 trap stop_server EXIT
 
 echo "== starting a throwaway server in $workdir"
-run_unprivileged initdb -D "$workdir/data" -A trust -U postgres --no-sync >/dev/null
-cat >>"$workdir/data/postgresql.conf" <<CONF
-shared_preload_libraries = 'snowflake'
-snowflake.worker_id = 1
-listen_addresses = ''
-unix_socket_directories = '$workdir'
-CONF
+init_private_cluster "$workdir/data" "$workdir"
 run_unprivileged pg_ctl -D "$workdir/data" -l "$workdir/server.log" -w start >/dev/null
 
 echo "== demo"

@@ -52,3 +52,16 @@ make_private_dir() {
   [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
   echo "$dir"
 }
+
+# A new cluster in $1 that preloads snowflake with worker id 1 and listens only on a unix socket
+# in $2; callers append their own settings.
+init_private_cluster() {
+  local data=$1 socket_dir=$2
+  run_unprivileged initdb -D "$data" -A trust -U postgres --no-sync >/dev/null
+  cat >>"$data/postgresql.conf" <<CONF
+shared_preload_libraries = 'snowflake'
+snowflake.worker_id = 1
+listen_addresses = ''
+unix_socket_directories = '$socket_dir'
+CONF
+}

@@ -91,12 +91,8 @@ load_average() {
 
 # A new cluster that preloads snowflake, and the pgbench scripts.
 create_cluster() {
-  run_unprivileged initdb -D "$data" -A trust -U postgres --no-sync >/dev/null
+  init_private_cluster "$data" "$workdir"
   cat >>"$data/postgresql.conf" <<CONF
-shared_preload_libraries = 'snowflake'
-snowflake.worker_id = 1
-listen_addresses = ''
-unix_socket_directories = '$workdir'
 # The same for every variant: no JIT (it would compile the floor and the generators unequally),
 # no parallel plans, generate_series' rows kept in memory, no autovacuum between pgbench runs.
 jit = off
