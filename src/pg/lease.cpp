@@ -148,8 +148,8 @@ void load_lease(SharedGenerator& shared, const Layout& layout) {
   shared.durable_lease_end_unix_ms = newest.lease_end_unix_ms;
   resume_after_lease(shared.state, layout, newest.lease_end_unix_ms - layout.epoch_unix_ms());
 
-  // A lease never reaches more than its span past the clock, so a clock behind that stepped
-  // back while the server was down.
+  // A lease never reaches more than its span past the clock, so a clock further behind it than
+  // that stepped back while the server was down.
   const std::int64_t step_back_ms = newest.lease_end_unix_ms - kLeaseSpanMs - realtime_unix_ms();
   if (step_back_ms > 0) {
     shared.stats.record_regression(static_cast<std::uint64_t>(step_back_ms));
