@@ -41,7 +41,7 @@ Datum snowflake_nextval_batch(PG_FUNCTION_ARGS) {
     const std::int32_t requested = PG_GETARG_INT32(0);
     if (requested < 0 || requested > snowflake::pg::kMaxBatchIds)
       snowflake::pg::report_batch_size(requested, snowflake::pg::kMaxBatchIds);
-    snowflake::pg::check_generator_ready();
+    (void)snowflake::pg::ready_generator();
     FuncCallContext* call = SRF_FIRSTCALL_INIT();
     auto* progress = static_cast<BatchProgress*>(
         MemoryContextAllocZero(call->multi_call_memory_ctx, sizeof(BatchProgress)));

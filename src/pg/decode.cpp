@@ -49,9 +49,9 @@ Layout requested_layout(FunctionCallInfo fcinfo) {
   LayoutSettings settings = layout_settings();
   if (argument_given(fcinfo, kEpochArgument)) {
     const TimestampTz epoch = PG_GETARG_TIMESTAMPTZ(kEpochArgument);
-    if (TIMESTAMP_NOT_FINITE(epoch)) report_bad_epoch_argument(epoch);
+    if (TIMESTAMP_NOT_FINITE(epoch) || epoch % kMicrosPerMilli != 0)
+      report_bad_epoch_argument(epoch);
     settings.epoch_unix_ms = unix_ms_of_pg_timestamp(epoch);
-    if (epoch % kMicrosPerMilli != 0) report_bad_epoch_argument(epoch);
   }
   if (argument_given(fcinfo, kWorkerBitsArgument))
     settings.worker_bits = PG_GETARG_INT32(kWorkerBitsArgument);

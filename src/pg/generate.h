@@ -12,8 +12,11 @@ struct IdRun {
   std::uint32_t count;
 };
 
-// ERROR unless this server can generate: the library preloaded, a worker id set, not a standby.
-void check_generator_ready();
+struct SharedGenerator;
+
+// The generator, or ERROR unless this server can generate: the library preloaded, a worker id
+// set, not a standby.
+SharedGenerator& ready_generator();
 
 // Claims up to `wanted` (>= 1) ids in one run, renewing the lease or waiting for the clock as
 // needed; ERROR when the generator cannot run (not preloaded, no worker id, a standby) or the

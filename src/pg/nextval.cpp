@@ -78,16 +78,14 @@ void wait_for_clock(SharedGenerator& shared, const Layout& layout, const Claim& 
                     std::int64_t now_ms, ClockWait& wait) {
   const std::int64_t now_micros = monotonic_micros();
   const bool waiting = wait.started_micros != 0;
+  if (waiting) count_wait_time(shared, wait, now_micros);
   const std::int64_t waited_ms = waiting ? (now_micros - wait.started_micros) / 1000 : 0;
   const std::int64_t needed_ms = claim.first_ms - now_ms - max_clock_lead_ms;
   if (clock_wait_timeout_ms > 0 && waited_ms + needed_ms > clock_wait_timeout_ms) {
-    if (waiting) count_wait_time(shared, wait, now_micros);
     const std::int64_t last_issued_ms = layout.ms_of_tick(claim.first_tick - 1);
     report_clock_behind(last_issued_ms - now_ms, needed_ms, waited_ms);
   }
-  if (waiting) {
-    count_wait_time(shared, wait, now_micros);
-  } else {
+  if (!waiting) {
     wait.started_micros = wait.counted_until_micros = now_micros;
     shared.stats.record_wait_start();
   }
@@ -116,15 +114,16 @@ void finish_wait(SharedGenerator& shared, ClockWait& wait, std::int64_t now_unix
 
 }  // namespace
 
-void check_generator_ready() {
-  if (shared_generator() == nullptr) report_not_preloaded();
+SharedGenerator& ready_generator() {
+  SharedGenerator* shared = shared_generator();
+  if (shared == nullptr) report_not_preloaded();
   if (worker_id == kWorkerIdUnset) report_worker_id_unset();
   if (RecoveryInProgress()) report_in_recovery();
+  return *shared;
 }
 
 IdRun next_id_run(std::uint32_t wanted) {
-  check_generator_ready();
-  SharedGenerator& shared = *shared_generator();
+  SharedGenerator& shared = ready_generator();
   const Layout& layout = generator_layout();
   ClockWait wait;
   for (;;) {
