@@ -9,25 +9,61 @@ LANGUAGE C VOLATILE PARALLEL SAFE;
 COMMENT ON FUNCTION snowflake_nextval() IS
 'next id of this server: greater than every id it issued before';
 
-CREATE FUNCTION snowflake_decode(id bigint, OUT ts timestamptz, OUT worker_id integer,
-                                 OUT seq integer)
+CREATE FUNCTION snowflake_nextval_batch(n integer) RETURNS SETOF bigint
+AS 'MODULE_PATHNAME', 'snowflake_nextval_batch'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION snowflake_nextval_batch(integer) IS
+'n ids, each as unique and ordered as one snowflake_nextval() call''s, claimed in runs';
+
+-- Decoding. Each layout argument is optional; NULL means the server's setting, so that ids
+-- made by other systems (Twitter/X, Discord) or with another layout can be read too.
+CREATE FUNCTION snowflake_decode(id bigint, epoch timestamptz DEFAULT NULL,
+                                 worker_bits integer DEFAULT NULL,
+                                 sequence_bits integer DEFAULT NULL,
+                                 OUT ts timestamptz, OUT worker_id integer, OUT seq integer)
 RETURNS record
 AS 'MODULE_PATHNAME', 'snowflake_decode'
-LANGUAGE C STABLE STRICT PARALLEL SAFE;
+LANGUAGE C STABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION snowflake_decode(bigint) IS
-'the millisecond, worker id and sequence number of an id';
+COMMENT ON FUNCTION snowflake_decode(bigint, timestamptz, integer, integer) IS
+'the millisecond, worker id and sequence number of an id; NULL layout arguments mean the server''s settings';
 
-CREATE FUNCTION snowflake_to_timestamp(id bigint) RETURNS timestamptz
+CREATE FUNCTION snowflake_to_timestamp(id bigint, epoch timestamptz DEFAULT NULL,
+                                       worker_bits integer DEFAULT NULL,
+                                       sequence_bits integer DEFAULT NULL)
+RETURNS timestamptz
 AS 'MODULE_PATHNAME', 'snowflake_to_timestamp'
-LANGUAGE C STABLE STRICT PARALLEL SAFE;
+LANGUAGE C STABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION snowflake_to_timestamp(bigint) IS
-'the millisecond an id was made in';
+COMMENT ON FUNCTION snowflake_to_timestamp(bigint, timestamptz, integer, integer) IS
+'the millisecond an id was made in; NULL layout arguments mean the server''s settings';
 
-CREATE FUNCTION snowflake_from_timestamp(ts timestamptz) RETURNS bigint
+CREATE FUNCTION snowflake_from_timestamp(ts timestamptz, epoch timestamptz DEFAULT NULL,
+                                         worker_bits integer DEFAULT NULL,
+                                         sequence_bits integer DEFAULT NULL)
+RETURNS bigint
 AS 'MODULE_PATHNAME', 'snowflake_from_timestamp'
-LANGUAGE C STABLE STRICT PARALLEL SAFE;
+LANGUAGE C STABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION snowflake_from_timestamp(timestamptz) IS
-'the smallest id of the millisecond containing ts, for id ranges by time';
+COMMENT ON FUNCTION snowflake_from_timestamp(timestamptz, timestamptz, integer, integer) IS
+'the smallest id of the millisecond containing ts, for id ranges by time; NULL layout arguments mean the server''s settings';
+
+CREATE FUNCTION snowflake_stats(
+  OUT worker_id integer,
+  OUT lead_ms bigint,
+  OUT lease_end timestamptz,
+  OUT clock_regressions bigint,
+  OUT largest_regression_ms bigint,
+  OUT borrowed_ms bigint,
+  OUT waits bigint,
+  OUT wait_time_ms double precision,
+  OUT lease_renewals bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'snowflake_stats'
+LANGUAGE C VOLATILE PARALLEL SAFE;
+
+COMMENT ON FUNCTION snowflake_stats() IS
+'generator state and counters since the server started';
+
+CREATE VIEW snowflake_stats AS SELECT * FROM snowflake_stats();

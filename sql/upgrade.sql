@@ -1,32 +1,44 @@
--- Every upgrade path: install 1.0, then ALTER EXTENSION UPDATE to each later version, in a
--- database of its own.
+-- Every update path leaves exactly the objects a fresh install of the default version makes.
+-- For each older version: install it, ALTER EXTENSION UPDATE, and compare the extension's
+-- members, each with its full definition, privileges and comment, against a fresh install. A
+-- change an upgrade script forgets shows up as a line here.
+
+-- One line per member object: what \dx+ lists, plus what defines it.
+\set members 'SELECT pg_describe_object(d.classid, d.objid, d.objsubid) || '' :: '' || coalesce(CASE d.classid WHEN ''pg_proc''::regclass THEN (SELECT pg_get_functiondef(p.oid) || coalesce(p.proacl::text, '''') FROM pg_proc AS p WHERE p.oid = d.objid) WHEN ''pg_class''::regclass THEN (SELECT c.relkind::text || coalesce(pg_get_viewdef(c.oid), '''') || coalesce(c.relacl::text, '''') FROM pg_class AS c WHERE c.oid = d.objid) WHEN ''pg_type''::regclass THEN (SELECT concat_ws('' '', t.typlen, t.typbyval, t.typalign, t.typinput, t.typoutput, t.typreceive, t.typsend, t.typcategory, t.typacl) FROM pg_type AS t WHERE t.oid = d.objid) WHEN ''pg_cast''::regclass THEN (SELECT concat_ws('' '', c.castfunc::regprocedure, c.castcontext, c.castmethod) FROM pg_cast AS c WHERE c.oid = d.objid) WHEN ''pg_operator''::regclass THEN (SELECT concat_ws('' '', o.oprcode, o.oprcom::regoperator, o.oprnegate::regoperator, o.oprrest, o.oprjoin, o.oprcanmerge, o.oprcanhash) FROM pg_operator AS o WHERE o.oid = d.objid) WHEN ''pg_opfamily''::regclass THEN (SELECT string_agg(m, '', '' ORDER BY m) FROM (SELECT format(''op %s %s'', a.amopstrategy, a.amopopr::regoperator) AS m FROM pg_amop AS a WHERE a.amopfamily = d.objid UNION ALL SELECT format(''proc %s %s %s %s'', a.amprocnum, a.amproclefttype::regtype, a.amprocrighttype::regtype, a.amproc::regprocedure) FROM pg_amproc AS a WHERE a.amprocfamily = d.objid) AS f) END, '''') || '' :: '' || coalesce(obj_description(d.objid, d.classid::regclass::name), '''') AS member FROM pg_depend AS d JOIN pg_extension AS e ON d.refclassid = ''pg_extension''::regclass AND d.refobjid = e.oid WHERE e.extname = ''snowflake'' AND d.deptype = ''e'''
+
 SELECT current_database() AS test_database \gset
 CREATE DATABASE snowflake_upgrade;
 \c snowflake_upgrade
-CREATE EXTENSION snowflake VERSION '1.0';
-SELECT extversion FROM pg_extension WHERE extname = 'snowflake';
-CREATE TABLE ids_before AS SELECT snowflake_nextval() AS id FROM generate_series(1, 10);
+CREATE EXTENSION snowflake;
+CREATE TEMP TABLE fresh AS :members;
+SELECT count(*) > 0 AS fresh_install_has_members FROM fresh;
+DROP EXTENSION snowflake;
 
--- A view over a function the update replaces blocks the update, which then changes nothing.
-CREATE VIEW id_times AS SELECT id, snowflake_to_timestamp(id) AS ts FROM ids_before;
-ALTER EXTENSION snowflake UPDATE TO '1.1';
-SELECT extversion FROM pg_extension WHERE extname = 'snowflake';
-DROP VIEW id_times;
+-- The versions to update from: every available one but the default.
+CREATE TEMP TABLE old_versions AS
+SELECT version FROM pg_available_extension_versions
+WHERE name = 'snowflake'
+  AND version <> (SELECT default_version FROM pg_available_extensions WHERE name = 'snowflake');
+SELECT count(*) AS versions_to_update_from FROM old_versions;
 
-ALTER EXTENSION snowflake UPDATE TO '1.1';
-SELECT extversion FROM pg_extension WHERE extname = 'snowflake';
+CREATE TEMP TABLE updated (from_version text, member text);
+\set ECHO none
+SELECT format('CREATE EXTENSION snowflake VERSION %L', version),
+       'ALTER EXTENSION snowflake UPDATE',
+       format('INSERT INTO updated SELECT %L, member FROM (%s) AS m', version, :'members'),
+       'DROP EXTENSION snowflake'
+FROM old_versions ORDER BY string_to_array(version, '.')::int[] \gexec
+\set ECHO all
 
--- The update leaves the same functions as a fresh 1.1 install (see install.out), and calls
--- written for 1.0 work unchanged.
-SELECT p.proname, pg_get_function_identity_arguments(p.oid) AS arguments
-FROM pg_proc AS p
-JOIN pg_depend AS d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
-JOIN pg_extension AS e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
-WHERE e.extname = 'snowflake'
-ORDER BY p.proname, arguments;
-SELECT bool_and((snowflake_decode(id)).worker_id = 42) AS decode_as_before,
-       bool_and(snowflake_from_timestamp(snowflake_to_timestamp(id)) <= id) AS bounds_as_before,
-       min(snowflake_nextval()) > max(id) AS generation_continues
-FROM ids_before;
+-- Members that differ between a fresh install and an updated one: none.
+SELECT v.version AS from_version, diff.*
+FROM old_versions AS v,
+     LATERAL ((SELECT 'missing after update' AS problem, member FROM fresh
+               EXCEPT SELECT 'missing after update', member FROM updated WHERE from_version = v.version)
+              UNION ALL
+              (SELECT 'only after update', member FROM updated WHERE from_version = v.version
+               EXCEPT SELECT 'only after update', member FROM fresh)) AS diff
+ORDER BY 1, 2, 3;
+
 \c :test_database
 DROP DATABASE snowflake_upgrade;

@@ -2,9 +2,8 @@
 // configured one, or one the caller describes to decode another system's ids. None of this
 // needs shared_preload_libraries.
 //
-// Since 1.1 each function takes optional epoch, worker_bits and sequence_bits arguments; a
-// NULL or missing one (the 1.0 SQL definitions pass only the first argument) means "as
-// configured".
+// Each function takes optional epoch, worker_bits and sequence_bits arguments after the id or
+// timestamp; a NULL one means "as configured".
 #include "core/layout.h"
 #include "core/time_math.h"
 #include "pg/errors.h"
@@ -39,23 +38,18 @@ constexpr int kEpochArgument = 1;
 constexpr int kWorkerBitsArgument = 2;
 constexpr int kSequenceBitsArgument = 3;
 
-// An optional argument counts when the SQL definition has it (1.0's do not) and it is not NULL.
-bool argument_given(FunctionCallInfo fcinfo, int argument) {
-  return PG_NARGS() > argument && !PG_ARGISNULL(argument);
-}
-
 // The configured layout with each layout argument the caller gave in place of its setting.
 Layout requested_layout(FunctionCallInfo fcinfo) {
   LayoutSettings settings = layout_settings();
-  if (argument_given(fcinfo, kEpochArgument)) {
+  if (!PG_ARGISNULL(kEpochArgument)) {
     const TimestampTz epoch = PG_GETARG_TIMESTAMPTZ(kEpochArgument);
     if (TIMESTAMP_NOT_FINITE(epoch) || epoch % kMicrosPerMilli != 0)
       report_bad_epoch_argument(epoch);
     settings.epoch_unix_ms = unix_ms_of_pg_timestamp(epoch);
   }
-  if (argument_given(fcinfo, kWorkerBitsArgument))
+  if (!PG_ARGISNULL(kWorkerBitsArgument))
     settings.worker_bits = PG_GETARG_INT32(kWorkerBitsArgument);
-  if (argument_given(fcinfo, kSequenceBitsArgument))
+  if (!PG_ARGISNULL(kSequenceBitsArgument))
     settings.sequence_bits = PG_GETARG_INT32(kSequenceBitsArgument);
   return checked_layout(settings);
 }
