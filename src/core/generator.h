@@ -4,6 +4,8 @@
 // Rules (each proven by test/unit/generator_test.cpp):
 //  - every claim gets ticks strictly above every tick claimed before it (one compare-and-swap
 //    on last_tick decides the order);
+//  - a clock before the epoch or past the end of the layout's range issues nothing: no tick
+//    could encode it;
 //  - a clock that steps back does not stop or repeat anything: claims continue from the last
 //    tick, borrowing milliseconds ahead of the clock;
 //  - borrowing is bounded: no tick more than max_lead_ms ahead of the clock is handed out
@@ -12,6 +14,18 @@
 //    lease durable, so that a restart can resume past everything ever issued.
 //
 // Thread safety: every function here may run concurrently with any other on the same state.
+//
+// Memory ordering. The state is two words in shared memory, written by many processes.
+//  - last_tick is the generator's one decision: a claim is the compare-and-swap that moves it
+//    from the value it read to its new last tick. Nothing else is published with it (an id is
+//    computed from the claim's own tick), so the CAS needs only atomicity; acq_rel keeps each
+//    claim ordered after the lease-end load that allowed it.
+//  - lease_end_tick is published with release only after the lease is durable (file and WAL);
+//    a claim loads it with acquire, so a claim that sees a lease end also sees every effect of
+//    making it durable, and never issues a tick the durable lease does not cover.
+//  - Both are std::atomic<std::uint64_t>, lock-free on every platform PostgreSQL supports with
+//    64-bit atomics, and lock-free atomics are address-free: the same object works when
+//    mapped at different addresses in different processes, as shared memory may be.
 #pragma once
 
 #include "core/no_postgres.h"
@@ -21,6 +35,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 namespace snowflake {
 
@@ -28,10 +43,17 @@ namespace snowflake {
 inline constexpr std::size_t kFalseSharingBytes = 128;
 
 // A lease reserves this much time past demand, so a restart resumes at most this far ahead of
-// the clock. Demand that comes within the renewal margin of the lease's end makes the caller
-// that crosses that mark renew it, long before anyone has to wait for the fsync.
+// the clock. Once demand comes within the renewal margin of the lease's end, the lease is due
+// for renewal, long before anyone has to wait for the fsync. Demand is the later of the clock
+// and the next free tick.
 inline constexpr std::int64_t kLeaseSpanMs = 1000;
 inline constexpr std::int64_t kLeaseRenewMarginMs = 500;
+
+// Whether a lease ending at lease_end_ms is due for renewal at demand_ms. The one definition
+// both the claims that flag a renewal and the renewal itself use.
+constexpr bool lease_renewal_due(std::int64_t lease_end_ms, std::int64_t demand_ms) noexcept {
+  return lease_end_ms - demand_ms <= kLeaseRenewMarginMs;
+}
 
 // The hot state, one cache line. Lives in shared memory, hence lock-free atomics only.
 struct alignas(kFalseSharingBytes) GeneratorState {
@@ -44,15 +66,17 @@ static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
               "the generator state lives in shared memory between processes");
 
 enum class ClaimStatus : std::uint8_t {
-  issued,           // first_tick .. first_tick + count - 1 are the caller's
-  clock_behind,     // the next free tick is more than max_lead_ms ahead of the clock
-  lease_needed,     // the next free tick is not covered by the durable lease
-  range_exhausted,  // the timestamp field is full: this layout can issue no more ids
+  issued,              // first_tick .. first_tick + count - 1 are the caller's
+  clock_before_epoch,  // the clock reads before the layout's epoch
+  clock_past_range,    // the clock reads past the last millisecond the layout can hold
+  clock_behind,        // the next free tick is more than max_lead_ms ahead of the clock
+  lease_needed,        // the next free tick is not covered by the durable lease
+  range_exhausted,     // the last tick of the range was issued: this layout has no more ids
 };
 
 struct Claim {
   ClaimStatus status;
-  // issued: this claim crossed the lease renewal mark, so its caller should renew now.
+  // issued: this claim made the lease due for renewal, so its caller should renew it now.
   bool renew_lease;
   // issued: this claim was the first into a millisecond ahead of the clock.
   bool borrowed_ms;
@@ -60,6 +84,16 @@ struct Claim {
   std::uint32_t count;
   // The millisecond (since the epoch) of first_tick, or of the tick that was refused.
   std::int64_t first_ms;
+
+  static constexpr Claim issued(std::uint64_t first_tick, std::uint32_t count,
+                                std::int64_t first_ms, bool renew_lease,
+                                bool borrowed_ms) noexcept {
+    return Claim{ClaimStatus::issued, renew_lease, borrowed_ms, first_tick, count, first_ms};
+  }
+  static constexpr Claim refused(ClaimStatus status, std::uint64_t first_tick,
+                                 std::int64_t first_ms) noexcept {
+    return Claim{status, false, false, first_tick, 0, first_ms};
+  }
 };
 
 // Claims up to `wanted` (>= 1) consecutive ticks, all in one millisecond, with one
@@ -67,11 +101,12 @@ struct Claim {
 Claim claim_ticks(GeneratorState& state, const Layout& layout, std::int64_t now_ms,
                   std::int64_t max_lead_ms, std::uint32_t wanted) noexcept;
 
-// The lease end (ms since the epoch) a renewal should make durable, or -1 when the current
-// lease still reaches kLeaseRenewMarginMs past both the clock and the next free tick, or
-// already reaches the end of the layout's range.
-std::int64_t lease_renewal_target_ms(const GeneratorState& state, const Layout& layout,
-                                     std::int64_t now_ms) noexcept;
+// The lease end (ms since the epoch) a renewal should make durable: kLeaseSpanMs past demand,
+// and at least min_end_ms. None while the lease is not due for renewal and already reaches
+// min_end_ms, or when it already reaches the end of the layout's range.
+std::optional<std::int64_t> lease_renewal_target_ms(const GeneratorState& state,
+                                                    const Layout& layout, std::int64_t now_ms,
+                                                    std::int64_t min_end_ms = 0) noexcept;
 
 // Lets ticks below the start of lease_end_ms be issued, once that lease is durable. Never
 // shortens the lease.
@@ -81,5 +116,9 @@ void publish_lease(GeneratorState& state, const Layout& layout, std::int64_t lea
 // lease_end_ms may have been issued, so no tick below it may ever be issued here.
 void resume_after_lease(GeneratorState& state, const Layout& layout,
                         std::int64_t lease_end_ms) noexcept;
+
+// No tick below first_tick may be issued from now on (ids that came from elsewhere). Never
+// moves the generator back.
+void skip_below(GeneratorState& state, std::uint64_t first_tick) noexcept;
 
 }  // namespace snowflake

@@ -11,6 +11,7 @@
 
 #include "core/no_postgres.h"
 
+#include <cassert>
 #include <cstdint>
 
 namespace snowflake {
@@ -75,6 +76,11 @@ class Layout {
   }
   constexpr std::int64_t epoch_unix_ms() const noexcept { return epoch_unix_ms_; }
 
+  // Whether a worker id fits the worker bits: the precondition of every id this layout makes.
+  constexpr bool fits_worker_id(std::int64_t worker_id) const noexcept {
+    return worker_id >= 0 && worker_id <= max_worker_id();
+  }
+
   // Largest value each field can hold.
   constexpr std::int64_t max_ms() const noexcept { return mask(timestamp_bits()); }
   constexpr std::int32_t max_worker_id() const noexcept {
@@ -96,8 +102,10 @@ class Layout {
   }
 
   // The id a worker issues for a tick. Precondition: ms_of_tick(tick) <= max_ms() and
-  // 0 <= worker_id <= max_worker_id().
+  // fits_worker_id(worker_id), which server start checks; a worker id wider than its field
+  // would spill into the millisecond bits and repeat ids, so it is asserted here too.
   constexpr std::int64_t id_of_tick(std::uint64_t tick, std::int32_t worker_id) const noexcept {
+    assert(fits_worker_id(worker_id));
     const std::uint64_t sequence_mask = static_cast<std::uint64_t>(mask(sequence_bits_));
     const std::uint64_t ms_part = (tick & ~sequence_mask) << worker_bits_;
     const std::uint64_t worker_part = static_cast<std::uint64_t>(worker_id) << sequence_bits_;

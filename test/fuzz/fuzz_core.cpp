@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -259,6 +260,12 @@ void check_claim(FuzzedDataProvider& input, GeneratorRun& run) {
   }
   require(run.state.last_tick.load() == last_tick_before);
   switch (claim.status) {
+    case ClaimStatus::clock_before_epoch:
+      require(run.now_ms < 0);
+      break;
+    case ClaimStatus::clock_past_range:
+      require(run.now_ms > run.layout.max_ms());
+      break;
     case ClaimStatus::clock_behind:
       require(Wide{claim.first_ms} - run.now_ms > max_lead_ms);
       break;
@@ -307,11 +314,12 @@ void check_renew_lease(GeneratorRun& run) {
   const std::int64_t next_ms = layout.ms_of_tick(run.state.last_tick.load() + 1);
   const std::int64_t demand_ms = std::max(run.now_ms, next_ms);
   const std::int64_t lease_end_ms = layout.ms_of_tick(run.state.lease_end_tick.load());
-  const std::int64_t target_ms = lease_renewal_target_ms(run.state, layout, run.now_ms);
-  if (target_ms == -1) {
-    require(Wide{lease_end_ms} - demand_ms >= kLeaseRenewMarginMs || lease_end_ms >= range_end_ms);
+  const std::optional<std::int64_t> target = lease_renewal_target_ms(run.state, layout, run.now_ms);
+  if (!target) {
+    require(Wide{lease_end_ms} - demand_ms > kLeaseRenewMarginMs || lease_end_ms >= range_end_ms);
     return;
   }
+  const std::int64_t target_ms = *target;
   require(target_ms > lease_end_ms && target_ms <= range_end_ms);
   require(target_ms >= std::min(demand_ms, range_end_ms));
   publish_lease(run.state, layout, target_ms);

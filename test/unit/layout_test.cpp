@@ -85,6 +85,21 @@ TEST(Layout, IdOfTickPlacesFieldsAtTwitterBitPositions) {
   EXPECT_EQ(layout.id_of_tick(layout.first_tick_of_ms(1) | 7, 5), (1 << 22) | (5 << 12) | 7);
 }
 
+TEST(Layout, WorkerIdMustFitTheWorkerBits) {
+  EXPECT_TRUE(Layout::twitter().fits_worker_id(1023));
+  EXPECT_FALSE(Layout::twitter().fits_worker_id(1024));
+  EXPECT_FALSE(Layout::twitter().fits_worker_id(-1));
+  EXPECT_TRUE(Layout(0, 22, 0).fits_worker_id(0));
+  EXPECT_FALSE(Layout(0, 22, 0).fits_worker_id(5));
+}
+
+// With no worker bits, worker id 5 would be ORed into the millisecond field and repeat ids.
+TEST(LayoutDeathTest, IdOfTickRefusesAWorkerIdWiderThanItsField) {
+  const Layout no_worker_bits(0, 22, 0);
+  EXPECT_DEATH((void)no_worker_bits.id_of_tick(no_worker_bits.first_tick_of_ms(1), 5),
+               "fits_worker_id");
+}
+
 TEST(Layout, LargestIdDecodesToEveryFieldsMax) {
   EXPECT_EQ(as_tuple(Layout::twitter().decode(INT64_MAX)),
             std::make_tuple((std::int64_t{1} << 41) - 1, 1023, 4095));
