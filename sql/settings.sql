@@ -31,8 +31,7 @@ ALTER SYSTEM SET snowflake.epoch = '2024-01-01 00:00:00';
 ALTER SYSTEM SET snowflake.epoch = '2024-01-01 00:00:00.0001+00';
 ALTER SYSTEM SET snowflake.epoch = '2024-02-30 00:00:00+00';
 ALTER SYSTEM SET snowflake.epoch = '1969-12-31 23:59:59.999+00';
-ALTER SYSTEM SET snowflake.epoch = '2999-01-01 00:00:00+00';
-ALTER SYSTEM SET snowflake.worker_id = 1024;
+ALTER SYSTEM SET snowflake.worker_id = 4194304;
 \echo :LAST_ERROR_SQLSTATE
 ALTER SYSTEM SET snowflake.worker_id = -2;
 ALTER SYSTEM SET snowflake.worker_id = 'seven';
@@ -42,9 +41,17 @@ ALTER SYSTEM SET snowflake.max_clock_lead = -1;
 ALTER SYSTEM SET snowflake.clock_wait_timeout = '1 fortnight';
 SELECT count(*) AS written FROM pg_file_settings WHERE sourcefile LIKE '%postgresql.auto.conf';
 
--- Valid values are accepted (and removed again).
+-- Valid values are accepted (and removed again). Each value is checked on its own: whether a
+-- worker id fits the worker bits is checked at server start, which refuses to start if not,
+-- and so is the clock against the epoch (a warning only, so that a machine whose clock is not
+-- yet set still starts).
 ALTER SYSTEM SET snowflake.epoch = '2024-01-01T00:00:00Z';
 ALTER SYSTEM SET snowflake.worker_id = 1023;
+ALTER SYSTEM SET snowflake.max_clock_lead = '3650d';
+SELECT name, setting FROM pg_file_settings
+WHERE sourcefile LIKE '%postgresql.auto.conf' ORDER BY name;
+ALTER SYSTEM SET snowflake.epoch = '2999-01-01 00:00:00+00';
+ALTER SYSTEM SET snowflake.worker_id = 4194303;
 SELECT name, setting FROM pg_file_settings
 WHERE sourcefile LIKE '%postgresql.auto.conf' ORDER BY name;
 ALTER SYSTEM RESET ALL;

@@ -67,3 +67,27 @@ COMMENT ON FUNCTION snowflake_stats() IS
 'generator state and counters since the server started';
 
 CREATE VIEW snowflake_stats AS SELECT * FROM snowflake_stats();
+
+-- Anyone may read the generator's state, by function or view: it holds no secret that the ids
+-- themselves do not show.
+GRANT SELECT ON snowflake_stats TO PUBLIC;
+
+-- Operators' functions. They move the server-wide generator, so only superusers may run them
+-- unless a superuser grants them.
+CREATE FUNCTION snowflake_advance_past(id bigint) RETURNS void
+AS 'MODULE_PATHNAME', 'snowflake_advance_past'
+LANGUAGE C VOLATILE STRICT;
+
+COMMENT ON FUNCTION snowflake_advance_past(bigint) IS
+'every id this server issues from now on, also after a restart, is greater than id';
+
+REVOKE EXECUTE ON FUNCTION snowflake_advance_past(bigint) FROM PUBLIC;
+
+CREATE FUNCTION snowflake_accept_layout_change() RETURNS boolean
+AS 'MODULE_PATHNAME', 'snowflake_accept_layout_change'
+LANGUAGE C VOLATILE STRICT;
+
+COMMENT ON FUNCTION snowflake_accept_layout_change() IS
+'let this server issue ids under a changed layout or worker id although they may repeat or fall below earlier ones';
+
+REVOKE EXECUTE ON FUNCTION snowflake_accept_layout_change() FROM PUBLIC;

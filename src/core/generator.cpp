@@ -25,8 +25,8 @@ Claim claim_ticks(GeneratorState& state, const Layout& layout, std::int64_t now_
                   std::int64_t max_lead_ms, std::uint32_t wanted) noexcept {
   if (now_ms < 0) return Claim::refused(ClaimStatus::clock_before_epoch, 0, 0);
   if (now_ms > layout.max_ms())
-    return Claim::refused(ClaimStatus::clock_past_range, layout.first_tick_of_ms(layout.max_ms() + 1),
-                          layout.max_ms() + 1);
+    return Claim::refused(ClaimStatus::clock_past_range,
+                          layout.first_tick_of_ms(layout.max_ms() + 1), layout.max_ms() + 1);
   const std::uint64_t now_tick = layout.first_tick_of_ms(now_ms);
   // The compare-and-swap below validates this load, so it needs no ordering of its own.
   std::uint64_t last = state.last_tick.load(std::memory_order_relaxed);
@@ -88,6 +88,10 @@ void resume_after_lease(GeneratorState& state, const Layout& layout,
   const std::uint64_t first_allowed = clamped_first_tick_of_ms(layout, lease_end_ms);
   skip_below(state, first_allowed);
   raise_to(state.lease_end_tick, first_allowed);
+}
+
+void withdraw_lease(GeneratorState& state) noexcept {
+  state.lease_end_tick.store(0, std::memory_order_release);
 }
 
 void skip_below(GeneratorState& state, std::uint64_t first_tick) noexcept {

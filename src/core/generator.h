@@ -117,6 +117,10 @@ void publish_lease(GeneratorState& state, const Layout& layout, std::int64_t lea
 void resume_after_lease(GeneratorState& state, const Layout& layout,
                         std::int64_t lease_end_ms) noexcept;
 
+// Takes the lease back: nothing is issued until a new one is published. Only while no claim
+// can run (at server start, during recovery).
+void withdraw_lease(GeneratorState& state) noexcept;
+
 // No tick below first_tick may be issued from now on (ids that came from elsewhere). Never
 // moves the generator back.
 void skip_below(GeneratorState& state, std::uint64_t first_tick) noexcept;

@@ -20,10 +20,10 @@ struct IssuedIds {
 };
 
 enum class LayoutChange : std::uint8_t {
-  none,                 // same layout and worker id
-  ids_stay_above,       // changed, but every new id is above every id issued before
-  ids_may_sort_below,   // a new worker id in the same widths: no repeat, but new ids may be lower
-  ids_may_repeat,       // a new id could equal or fall below an old one
+  none,                // same layout and worker id
+  ids_stay_above,      // changed, but every new id is above every id issued before
+  ids_may_sort_below,  // a new worker id in the same widths: no repeat, but new ids may be lower
+  ids_may_repeat,      // a new id could equal or fall below an old one
 };
 
 // The largest id issued under `issued`, or none when nothing could have been issued.
@@ -45,7 +45,7 @@ inline std::optional<std::int64_t> smallest_id_after(const Layout& layout, std::
   std::int64_t first_ms = 0;
   if (__builtin_sub_overflow(lease_end_unix_ms, layout.epoch_unix_ms(), &first_ms))
     return lease_end_unix_ms < layout.epoch_unix_ms() ? std::optional<std::int64_t>(0)
-                                                       : std::nullopt;
+                                                      : std::nullopt;
   if (first_ms < 0) first_ms = 0;
   if (first_ms > layout.max_ms()) return std::nullopt;
   return layout.id_of_tick(layout.first_tick_of_ms(first_ms), worker_id);

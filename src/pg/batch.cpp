@@ -2,7 +2,7 @@
 // (up to the rest of a millisecond) with one compare-and-swap and hands them out one per row,
 // so the per-id cost is a counter increment instead of a clock read and an atomic operation.
 #include "pg/errors.h"
-#include "pg/generate.h"
+#include "pg/nextval.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -41,7 +41,7 @@ Datum snowflake_nextval_batch(PG_FUNCTION_ARGS) {
     const std::int32_t requested = PG_GETARG_INT32(0);
     if (requested < 0 || requested > snowflake::pg::kMaxBatchIds)
       snowflake::pg::report_batch_size(requested, snowflake::pg::kMaxBatchIds);
-    (void)snowflake::pg::ready_generator();
+    (void)snowflake::pg::ready_generator("snowflake_nextval_batch");
     FuncCallContext* call = SRF_FIRSTCALL_INIT();
     auto* progress = static_cast<BatchProgress*>(
         MemoryContextAllocZero(call->multi_call_memory_ctx, sizeof(BatchProgress)));

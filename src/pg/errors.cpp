@@ -31,35 +31,74 @@ const char* timestamp_text_problem(TimestampTextStatus status) {
   return "It is valid.";
 }
 
-void report_layout_status(LayoutStatus status, int worker_bits, int sequence_bits, int elevel) {
+namespace {
+
+// What is wrong with widths Layout::check refused: the parts of either report below.
+struct LayoutProblem {
+  const char* message;
+  const char* detail;
+  const char* hint;
+};
+
+LayoutProblem layout_problem(LayoutStatus status, int worker_bits, int sequence_bits) {
   switch (status) {
     case LayoutStatus::ok:
       break;
     case LayoutStatus::worker_bits_out_of_range:
-      ereport(elevel, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                       errmsg("worker_bits %d is out of range", worker_bits),
-                       errdetail("Worker bits must be between 0 and %d.", kMaxWorkerBits)));
-      break;
+      return {psprintf("worker_bits %d is out of range", worker_bits),
+              psprintf("Worker bits must be between 0 and %d.", kMaxWorkerBits), nullptr};
     case LayoutStatus::sequence_bits_out_of_range:
-      ereport(elevel, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                       errmsg("sequence_bits %d is out of range", sequence_bits),
-                       errdetail("Sequence bits must be between 0 and %d.", kMaxSequenceBits)));
-      break;
+      return {psprintf("sequence_bits %d is out of range", sequence_bits),
+              psprintf("Sequence bits must be between 0 and %d.", kMaxSequenceBits), nullptr};
     case LayoutStatus::too_few_timestamp_bits:
-      ereport(elevel, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                       errmsg("worker_bits %d and sequence_bits %d leave too few timestamp bits",
-                              worker_bits, sequence_bits),
-                       errdetail("The timestamp gets the %d bits left of 63; it needs at least %d.",
-                                 kPayloadBits - worker_bits - sequence_bits, kMinTimestampBits),
-                       errhint("Keep worker_bits + sequence_bits at or below %d.",
-                               kPayloadBits - kMinTimestampBits)));
-      break;
+      return {psprintf("worker_bits %d and sequence_bits %d leave too few timestamp bits",
+                       worker_bits, sequence_bits),
+              psprintf("The timestamp gets the %d bits left of 63; it needs at least %d.",
+                       kPayloadBits - worker_bits - sequence_bits, kMinTimestampBits),
+              psprintf("Keep worker_bits + sequence_bits at or below %d.",
+                       kPayloadBits - kMinTimestampBits)};
     case LayoutStatus::too_many_timestamp_bits:
-      ereport(elevel, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                       errmsg("worker_bits and sequence_bits cannot both be 0"),
-                       errdetail("At least one bit must tell apart the ids of a millisecond.")));
-      break;
+      return {"worker_bits and sequence_bits cannot both be 0",
+              "At least one bit must tell apart the ids of a millisecond.", nullptr};
   }
+  return {"the layout is valid", nullptr, nullptr};
+}
+
+// A layout's epoch and widths, for messages that compare two.
+const char* layout_text(const Layout& layout) {
+  return psprintf("epoch %s, %d worker bits, %d sequence bits", layout_ms_text(layout, 0),
+                  layout.worker_bits(), layout.sequence_bits());
+}
+
+}  // namespace
+
+void report_bad_layout(LayoutStatus status, int worker_bits, int sequence_bits) {
+  const LayoutProblem problem = layout_problem(status, worker_bits, sequence_bits);
+  ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s", problem.message),
+                  problem.detail ? errdetail("%s", problem.detail) : 0,
+                  problem.hint ? errhint("%s", problem.hint) : 0));
+  pg_unreachable();
+}
+
+void refuse_layout_at_startup(LayoutStatus status, int worker_bits, int sequence_bits) {
+  const LayoutProblem problem = layout_problem(status, worker_bits, sequence_bits);
+  ereport(FATAL, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                  errmsg("invalid snowflake layout: snowflake.%s", problem.message),
+                  problem.detail ? errdetail("%s", problem.detail) : 0,
+                  problem.hint ? errhint("%s", problem.hint) : 0));
+  pg_unreachable();
+}
+
+void refuse_worker_id_at_startup(int worker_id, const Layout& layout) {
+  ereport(FATAL,
+          (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+           errmsg("snowflake.worker_id = %d does not fit snowflake.worker_bits = %d", worker_id,
+                  layout.worker_bits()),
+           errdetail("With snowflake.worker_bits = %d, worker ids run from 0 to %d; a larger one "
+                     "would spill into the timestamp bits and repeat ids.",
+                     layout.worker_bits(), layout.max_worker_id()),
+           errhint("Set snowflake.worker_id and snowflake.worker_bits together in "
+                   "postgresql.conf, then start the server.")));
   pg_unreachable();
 }
 
@@ -138,9 +177,9 @@ void report_worker_id_unset() {
   pg_unreachable();
 }
 
-void report_in_recovery() {
+void report_in_recovery(const char* function) {
   ereport(ERROR, (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-                  errmsg("cannot execute snowflake_nextval() during recovery"),
+                  errmsg("cannot execute %s() during recovery", function),
                   errdetail("A standby would issue ids that collide with its primary's."),
                   errhint("Generate ids on the primary.")));
   pg_unreachable();
@@ -160,17 +199,23 @@ void report_clock_behind(std::int64_t behind_ms, std::int64_t needed_ms, std::in
           (errcode(ERRCODE_SYSTEM_ERROR),
            errmsg("the system clock is %lld ms behind the last snowflake id",
                   static_cast<long long>(behind_ms)),
-           errdetail("Ids may run at most snowflake.max_clock_lead = %d ms ahead of the clock; "
+           errdetail("Ids may run at most snowflake.max_clock_lead = %lld ms ahead of the clock; "
                      "the clock must advance %lld ms more, and %lld ms were spent waiting "
                      "within snowflake.clock_wait_timeout = %d ms.",
-                     max_clock_lead_ms, static_cast<long long>(needed_ms),
+                     static_cast<long long>(max_clock_lead_ms), static_cast<long long>(needed_ms),
                      static_cast<long long>(waited_ms), clock_wait_timeout_ms),
            errhint("Check the system clock and its time synchronization. Raising "
                    "snowflake.max_clock_lead lets ids run further ahead of the clock.")));
   pg_unreachable();
 }
 
-void warn_if_range_ends_soon(const Layout& layout, std::int64_t now_unix_ms) {
+void warn_about_clock_at_startup(const Layout& layout, std::int64_t now_unix_ms) {
+  if (now_unix_ms < layout.epoch_unix_ms())
+    ereport(WARNING, (errmsg("the system clock is before snowflake.epoch"),
+                      errdetail("The clock reads %s; ids count milliseconds from %s.",
+                                unix_ms_text(now_unix_ms), layout_ms_text(layout, 0)),
+                      errhint("snowflake_nextval() fails until the clock is past the epoch; "
+                              "check the clock's time synchronization.")));
   std::int64_t end_unix_ms = 0;
   if (!unix_ms_of_layout_ms(layout, layout.max_ms(), &end_unix_ms) ||
       end_unix_ms - now_unix_ms > kMsPerYear)
@@ -181,6 +226,119 @@ void warn_if_range_ends_soon(const Layout& layout, std::int64_t now_unix_ms) {
                     errdetail("The layout has %d timestamp bits from epoch %s.",
                               layout.timestamp_bits(), layout_ms_text(layout, 0)),
                     errhint("snowflake_nextval() fails once they have run out.")));
+}
+
+void report_clock_before_epoch(const Layout& layout, std::int64_t now_unix_ms) {
+  ereport(ERROR,
+          (errcode(ERRCODE_SYSTEM_ERROR), errmsg("the system clock is before the snowflake epoch"),
+           errdetail("The clock reads %s; ids count milliseconds from %s.",
+                     unix_ms_text(now_unix_ms), layout_ms_text(layout, 0)),
+           errhint("Set the system clock; ids are issued as soon as it is past the "
+                   "epoch. If the epoch is wrong, fix snowflake.epoch.")));
+  pg_unreachable();
+}
+
+void report_clock_past_range(const Layout& layout, std::int64_t now_unix_ms,
+                             std::int64_t last_issued_ms) {
+  ereport(ERROR, (errcode(ERRCODE_SYSTEM_ERROR),
+                  errmsg("the system clock is past the last millisecond snowflake ids can hold"),
+                  errdetail("The clock reads %s; with %d timestamp bits ids end at %s. The last id "
+                            "issued was made at %s.",
+                            unix_ms_text(now_unix_ms), layout.timestamp_bits(),
+                            layout_ms_text(layout, layout.max_ms()),
+                            layout_ms_text(layout, last_issued_ms)),
+                  errhint("If the clock is wrong, correct it: ids resume by themselves.")));
+  pg_unreachable();
+}
+
+void report_layout_changed(const IssuedIds& issued, const Layout& layout, int worker_id) {
+  ereport(ERROR,
+          (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+           errmsg("snowflake layout changed since this server last issued ids"),
+           errdetail("Ids up to %s were issued with %s and worker id %d; the server now runs "
+                     "with %s and worker id %d, under which a new id could repeat or fall "
+                     "below an old one.",
+                     unix_ms_text(issued.lease_end_unix_ms), layout_text(issued.layout),
+                     issued.worker_id, layout_text(layout), worker_id),
+           errhint("Restore the previous snowflake settings and restart the server. If no new "
+                   "id can ever meet an old one, a superuser can accept the change with SELECT "
+                   "snowflake_accept_layout_change().")));
+  pg_unreachable();
+}
+
+void note_layout_change(LayoutChange change, const IssuedIds& issued, const Layout& layout,
+                        int worker_id) {
+  if (change == LayoutChange::none) return;
+  const bool may_sort_below = change == LayoutChange::ids_may_sort_below;
+  ereport(change == LayoutChange::ids_stay_above ? LOG : WARNING,
+          (errmsg("snowflake: ids up to %s were issued with %s and worker id %d; the server now "
+                  "runs with %s and worker id %d",
+                  unix_ms_text(issued.lease_end_unix_ms), layout_text(issued.layout),
+                  issued.worker_id, layout_text(layout), worker_id),
+           change == LayoutChange::ids_may_repeat
+               ? errdetail("snowflake_nextval() refuses to run: a new id could repeat an old one.")
+           : may_sort_below
+               ? errdetail("New ids cannot repeat old ones (the worker ids differ), but may "
+                           "sort below them.")
+               : errdetail("Every new id is above every id issued before.")));
+}
+
+void report_id_past_range(std::int64_t id) {
+  ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                  errmsg("no snowflake id after %lld fits this server's layout",
+                         static_cast<long long>(id))));
+  pg_unreachable();
+}
+
+void report_id_too_far_ahead(std::int64_t id, std::int64_t ahead_ms) {
+  ereport(ERROR,
+          (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+           errmsg("snowflake id %lld is %lld ms ahead of the clock", static_cast<long long>(id),
+                  static_cast<long long>(ahead_ms)),
+           errdetail("snowflake.max_clock_lead = %lld ms lets ids run at most that far ahead; "
+                     "every new id would have to wait for the clock.",
+                     static_cast<long long>(max_clock_lead_ms)),
+           errhint("Check that the id was made with this server's layout. To issue ids above "
+                   "it now, raise snowflake.max_clock_lead and reload.")));
+  pg_unreachable();
+}
+
+void report_lease_file_damaged() {
+  ereport(ERROR,
+          (errcode(ERRCODE_DATA_CORRUPTED),
+           errmsg("snowflake lease file \"snowflake.lease\" holds no valid lease"),
+           errdetail("It records how far this server may have issued ids; without it a new id "
+                     "could repeat an old one."),
+           errhint("Restore the file from a backup of this data directory and restart the "
+                   "server. Or remove it, restart, and before the first new id run SELECT "
+                   "snowflake_advance_past(id) with the largest id this server issued.")));
+  pg_unreachable();
+}
+
+void report_lease_wait_interrupted() {
+  ereport(ERROR, (errcode(ERRCODE_QUERY_CANCELED),
+                  errmsg("canceling the wait for synchronous standbys to confirm the snowflake "
+                         "lease"),
+                  errdetail("No id was issued under the unconfirmed lease.")));
+  pg_unreachable();
+}
+
+void report_lease_replay_write_failed() {
+  ereport(WARNING,
+          (errcode_for_file_access(),
+           errmsg("could not write snowflake lease file \"snowflake.lease\": %m"),
+           errdetail("WAL replay waits until the lease it replays is durable in the file, and "
+                     "retries every second; the server keeps serving queries."),
+           errhint("Make the data directory writable, or free disk space.")));
+}
+
+void note_layout_change_accepted(const IssuedIds& issued, const Layout& layout, int worker_id) {
+  ereport(WARNING,
+          (errmsg("snowflake layout change accepted: ids up to %s were issued with %s and worker "
+                  "id %d; new ids use %s and worker id %d",
+                  unix_ms_text(issued.lease_end_unix_ms), layout_text(issued.layout),
+                  issued.worker_id, layout_text(layout), worker_id),
+           errdetail("New ids may repeat or fall below those issued before.")));
 }
 
 }  // namespace snowflake::pg

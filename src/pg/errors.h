@@ -1,7 +1,12 @@
-// Every condition the extension reports, one function each, each with its own SQLSTATE.
-// They never return; callers hold no C++ object with a destructor when they call them.
+// The errors and warnings of the SQL functions and of server start, one function each, so that
+// message, detail, hint and SQLSTATE stay together. SQLSTATEs are PostgreSQL's own classes:
+// 22023 for any invalid argument or setting, as PostgreSQL itself uses it; 58000 for a system
+// clock that makes ids impossible. Lease file I/O errors are reported where they happen, with
+// errcode_for_file_access(). The report_ and refuse_ functions never return; callers hold no
+// C++ object with a destructor when they call them.
 #pragma once
 
+#include "core/issued_ids.h"
 #include "core/layout.h"
 #include "core/time_math.h"
 #include "core/timestamp_text.h"
@@ -13,8 +18,10 @@ namespace snowflake::pg {
 // A sentence saying what is wrong with a timestamp text, for errdetail.
 const char* timestamp_text_problem(TimestampTextStatus status);
 
-[[noreturn]] void report_layout_status(LayoutStatus status, int worker_bits, int sequence_bits,
-                                       int elevel);
+// Widths that Layout::check refused: an ERROR for a caller's arguments, FATAL at server start.
+[[noreturn]] void report_bad_layout(LayoutStatus status, int worker_bits, int sequence_bits);
+[[noreturn]] void refuse_layout_at_startup(LayoutStatus status, int worker_bits, int sequence_bits);
+[[noreturn]] void refuse_worker_id_at_startup(int worker_id, const Layout& layout);
 [[noreturn]] void report_negative_id(std::int64_t id);
 [[noreturn]] void report_id_time_out_of_range(const Layout& layout, std::int64_t id);
 [[noreturn]] void report_timestamp_status(TimestampStatus status, const Layout& layout,
@@ -25,14 +32,32 @@ const char* timestamp_text_problem(TimestampTextStatus status);
 
 [[noreturn]] void report_not_preloaded();
 [[noreturn]] void report_worker_id_unset();
-[[noreturn]] void report_in_recovery();
+[[noreturn]] void report_in_recovery(const char* function);
 [[noreturn]] void report_range_exhausted(const Layout& layout);
 // behind_ms: how far the last id issued is ahead of the clock.
 [[noreturn]] void report_clock_behind(std::int64_t behind_ms, std::int64_t needed_ms,
                                       std::int64_t waited_ms);
 
-// Not an error: a WARNING at server start when the layout's range has ended or ends within a
-// year, so the operator hears of it long before snowflake_nextval() fails.
-void warn_if_range_ends_soon(const Layout& layout, std::int64_t now_unix_ms);
+[[noreturn]] void report_clock_before_epoch(const Layout& layout, std::int64_t now_unix_ms);
+[[noreturn]] void report_clock_past_range(const Layout& layout, std::int64_t now_unix_ms,
+                                          std::int64_t last_issued_ms);
+[[noreturn]] void report_layout_changed(const IssuedIds& issued, const Layout& layout,
+                                        int worker_id);
+[[noreturn]] void report_lease_file_damaged();
+[[noreturn]] void report_lease_wait_interrupted();
+[[noreturn]] void report_id_past_range(std::int64_t id);
+[[noreturn]] void report_id_too_far_ahead(std::int64_t id, std::int64_t ahead_ms);
+
+// Not errors. At server start, a WARNING when the clock is before the epoch, or the layout's
+// range has ended or ends within a year, so the operator hears of it before
+// snowflake_nextval() fails.
+void warn_about_clock_at_startup(const Layout& layout, std::int64_t now_unix_ms);
+// When the lease was issued under another layout or worker id: a LOG line if new ids stay
+// above the old, else a WARNING.
+void note_layout_change(LayoutChange change, const IssuedIds& issued, const Layout& layout,
+                        int worker_id);
+void note_layout_change_accepted(const IssuedIds& issued, const Layout& layout, int worker_id);
+// A WARNING while WAL replay cannot write the lease file (errno says why).
+void report_lease_replay_write_failed();
 
 }  // namespace snowflake::pg

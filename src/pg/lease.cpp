@@ -1,187 +1,274 @@
-// The lease file. It holds two 32-byte slots, 512 bytes apart so that a torn write spoils at
-// most one. Each renewal writes the slot the newest one is not in, then fsyncs; at start the
-// valid slot with the higher generation wins. A torn slot is harmless: its lease was never
-// published, so no id was issued under it, and the other slot still holds the previous one.
-//
-// Locking: renewal and replay hold lease_lock; claims never take it.
 #include "pg/lease.h"
 
 #include "core/clock.h"
+#include "core/generator.h"
 #include "pg/errors.h"
+#include "pg/lease_file.h"
+#include "pg/lease_wal.h"
+#include "pg/settings.h"
 #include "pg/shared.h"
-#include "pg/wal.h"
 
-#include <cerrno>
-#include <cstddef>
+#include <type_traits>
 
 extern "C" {
 #include "postgres.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
+#include "access/xlog.h"
+#include "miscadmin.h"
 #include "pgstat.h"
-#include "port/pg_crc32c.h"
-#include "storage/fd.h"
+#include "postmaster/startup.h"
+#include "replication/syncrep.h"
+#include "replication/walsender.h"
+#include "replication/walsender_private.h"
+#include "storage/condition_variable.h"
 #include "storage/lwlock.h"
-#include "utils/timestamp.h"
+#include "storage/shmem.h"
 }
 
 namespace snowflake::pg {
 namespace {
 
-constexpr const char* kLeaseFileName = "snowflake.lease";
-constexpr std::uint32_t kLeaseMagic = 0x534e4f57;  // "SNOW"
-constexpr std::uint32_t kLeaseFormat = 1;
-constexpr off_t kSlotStride = 512;
+// ereport may longjmp out of any function here: only trivially destructible locals allowed.
+static_assert(std::is_trivially_destructible_v<IssuedIds>);
+static_assert(std::is_trivially_destructible_v<LeaseFileContents>);
 
-struct LeaseSlot {
-  std::uint32_t magic;
-  std::uint32_t format;
-  std::uint64_t generation;
-  std::int64_t lease_end_unix_ms;
-  pg_crc32c crc;  // of the fields above
-  std::uint32_t reserved;
+constexpr const char* kLeaseShmemName = "snowflake lease";
+constexpr const char* kLeaseLockTrancheName = "snowflake lease";
+// How often a caller waiting for the lease lock looks again, in case its holder failed with an
+// ERROR (which releases the lock without waking anyone).
+constexpr long kLockPollMs = 10;
+// How often a renewal looks whether the synchronous standbys confirmed its record.
+constexpr long kSyncPollMs = 1;
+// How long WAL replay waits before it retries a lease file it could not write.
+constexpr long kReplayRetryMicros = 1000 * 1000;
+constexpr int kReplayRetriesPerWarning = 10;
+
+// Why the generator refuses ids until an operator acts.
+enum class LeaseBlock : std::uint8_t {
+  none,
+  file_damaged,    // the lease file exists but holds no valid lease
+  layout_changed,  // new ids could repeat or fall below ids issued under the lease's layout
 };
-static_assert(sizeof(LeaseSlot) == 32, "the on-disk slot layout is fixed");
 
-// The checksum that tells a whole slot from a torn or damaged one.
-pg_crc32c slot_crc(const LeaseSlot& slot) {
-  pg_crc32c crc;
-  INIT_CRC32C(crc);
-  COMP_CRC32C(crc, &slot, offsetof(LeaseSlot, crc));
-  FIN_CRC32C(crc);
-  return crc;
+struct LeaseShared {
+  LWLock* lock;
+  ConditionVariable lock_released;
+  // The fields below change only under lock.
+  // The newest lease: ids up to its end may have been issued, under its layout and worker id.
+  IssuedIds issued;
+  bool issued_known;  // false before any lease (no file, none replayed)
+  // Write counter of the newest slot in the lease file; 0 while there is no file.
+  std::uint64_t file_generation;
+  LeaseBlock block;
+  // The verdict on the lease's layout last logged, so that replay logs each change once.
+  LayoutChange logged_change;
+};
+
+LeaseShared* lease = nullptr;
+
+// Waits for the lease lock; a cancel or timeout interrupts the wait.
+void acquire_lease_lock() {
+  if (LWLockConditionalAcquire(lease->lock, LW_EXCLUSIVE)) return;
+  ConditionVariablePrepareToSleep(&lease->lock_released);
+  while (!LWLockConditionalAcquire(lease->lock, LW_EXCLUSIVE))
+    (void)ConditionVariableTimedSleep(&lease->lock_released, kLockPollMs, PG_WAIT_EXTENSION);
+  ConditionVariableCancelSleep();
 }
 
-// A slot counts only if it is ours, of this format, written at least once, and intact.
-bool slot_is_valid(const LeaseSlot& slot) {
-  return slot.magic == kLeaseMagic && slot.format == kLeaseFormat && slot.generation > 0 &&
-         EQ_CRC32C(slot.crc, slot_crc(slot));
+void release_lease_lock() {
+  LWLockRelease(lease->lock);
+  ConditionVariableBroadcast(&lease->lock_released);
 }
 
-enum class LeaseFileRead { absent, ok, unreadable };
+// a - b, or the int64 bound it overflows to.
+std::int64_t saturating_sub(std::int64_t a, std::int64_t b) {
+  std::int64_t difference = 0;
+  if (__builtin_sub_overflow(a, b, &difference)) return b < 0 ? INT64_MAX : INT64_MIN;
+  return difference;
+}
 
-// Finds the newest valid slot; in the postmaster at start, so it reports but never errors.
-LeaseFileRead read_lease_file(LeaseSlot* newest) {
-  const int fd = OpenTransientFile(kLeaseFileName, O_RDONLY | PG_BINARY);
-  if (fd < 0) {
-    if (errno == ENOENT) return LeaseFileRead::absent;
-    ereport(WARNING,
-            (errcode_for_file_access(), errmsg("could not open file \"%s\": %m", kLeaseFileName)));
-    return LeaseFileRead::unreadable;
+// Takes `issued` as the newest lease: the generator resumes after it, unless new ids under
+// this server's layout and worker id could repeat its ids; then it issues nothing until an
+// operator acts. Only while no claim can run: at start, or during recovery.
+void adopt(SharedGenerator& generator, const Layout& layout, const IssuedIds& issued) {
+  lease->issued = issued;
+  lease->issued_known = true;
+  const LayoutChange change =
+      worker_id == kWorkerIdUnset ? LayoutChange::none : compare_layouts(issued, layout, worker_id);
+  if (change != lease->logged_change) note_layout_change(change, issued, layout, worker_id);
+  lease->logged_change = change;
+  if (change == LayoutChange::ids_may_repeat) {
+    lease->block = LeaseBlock::layout_changed;
+    withdraw_lease(generator.state);
+    return;
   }
-  bool found = false;
-  for (off_t slot_index = 0; slot_index < 2; ++slot_index) {
-    LeaseSlot slot;
-    const ssize_t read_bytes = pg_pread(fd, &slot, sizeof(slot), slot_index * kSlotStride);
-    if (read_bytes == sizeof(slot) && slot_is_valid(slot) &&
-        (!found || slot.generation > newest->generation)) {
-      *newest = slot;
-      found = true;
-    }
-  }
-  CloseTransientFile(fd);
-  return found ? LeaseFileRead::ok : LeaseFileRead::unreadable;
+  if (lease->block == LeaseBlock::layout_changed) lease->block = LeaseBlock::none;
+  resume_after_lease(generator.state, layout,
+                     saturating_sub(issued.lease_end_unix_ms, layout.epoch_unix_ms()));
 }
 
-// Writes the next slot and waits until it is on disk. ERROR (PANIC if fsync fails and
-// data_sync_retry is off, as for PostgreSQL's own files) leaves the old lease in force.
-void write_lease_file(SharedGenerator& shared, std::int64_t lease_end_unix_ms) {
-  LeaseSlot slot{
-      kLeaseMagic, kLeaseFormat, shared.lease_file_generation + 1, lease_end_unix_ms, 0, 0};
-  slot.crc = slot_crc(slot);
-  const off_t offset = static_cast<off_t>(slot.generation % 2) * kSlotStride;
-
-  const int fd = OpenTransientFile(kLeaseFileName, O_RDWR | O_CREAT | PG_BINARY);
-  if (fd < 0)
-    ereport(ERROR,
-            (errcode_for_file_access(), errmsg("could not open file \"%s\": %m", kLeaseFileName)));
-  pgstat_report_wait_start(PG_WAIT_EXTENSION);
-  errno = 0;
-  if (pg_pwrite(fd, &slot, sizeof(slot), offset) != sizeof(slot)) {
-    // A short write without errno means the disk is full.
-    if (errno == 0) errno = ENOSPC;
-    ereport(ERROR,
-            (errcode_for_file_access(), errmsg("could not write file \"%s\": %m", kLeaseFileName)));
-  }
-  if (pg_fsync(fd) != 0)
-    ereport(data_sync_elevel(ERROR),
-            (errcode_for_file_access(), errmsg("could not fsync file \"%s\": %m", kLeaseFileName)));
-  pgstat_report_wait_end();
-  CloseTransientFile(fd);
-  // A new file is durable only once its directory entry is.
-  if (shared.lease_file_generation == 0) fsync_fname(".", true);
-
-  shared.lease_file_generation = slot.generation;
-  shared.durable_lease_end_unix_ms = lease_end_unix_ms;
-}
-
-// Without a readable lease no id is safe to issue: refuse, and say how to recover.
-void report_lease_unreadable() {
-  ereport(ERROR,
-          (errcode(ERRCODE_DATA_CORRUPTED),
-           errmsg("snowflake lease file \"%s\" is unreadable", kLeaseFileName),
-           errdetail("It records how far this server may have issued ids; without it a new id "
-                     "could repeat an old one."),
-           errhint("Restore the file from a backup of this data directory, or remove it once "
-                   "the system clock is past the newest id this server issued, then restart "
-                   "the server.")));
-}
-
-}  // namespace
-
-void load_lease(SharedGenerator& shared, const Layout& layout) {
-  LeaseSlot newest{};
-  switch (read_lease_file(&newest)) {
+// Server start: the lease in the file, if any.
+void load_lease(SharedGenerator& generator, const Layout& layout) {
+  const LeaseFileContents file = read_lease_file();
+  switch (file.status) {
     case LeaseFileRead::absent:
       return;
-    case LeaseFileRead::unreadable:
-      shared.lease_file_unreadable = true;
-      ereport(WARNING, (errmsg("snowflake lease file \"%s\" has no valid record", kLeaseFileName),
+    case LeaseFileRead::damaged:
+      lease->block = LeaseBlock::file_damaged;
+      ereport(WARNING, (errmsg("snowflake lease file \"snowflake.lease\" has no valid lease"),
                         errdetail("snowflake_nextval() will refuse to run.")));
       return;
-    case LeaseFileRead::ok:
+    case LeaseFileRead::valid:
       break;
   }
-  shared.lease_file_generation = newest.generation;
-  shared.durable_lease_end_unix_ms = newest.lease_end_unix_ms;
-  resume_after_lease(shared.state, layout, newest.lease_end_unix_ms - layout.epoch_unix_ms());
+  lease->file_generation = file.generation;
+  adopt(generator, layout, file.issued);
 
   // A lease never reaches more than its span past the clock, so a clock further behind it than
   // that stepped back while the server was down.
-  const std::int64_t step_back_ms = newest.lease_end_unix_ms - kLeaseSpanMs - realtime_unix_ms();
+  const std::int64_t step_back_ms = saturating_sub(
+      saturating_sub(file.issued.lease_end_unix_ms, kLeaseSpanMs), realtime_unix_ms());
   if (step_back_ms > 0) {
-    shared.stats.record_regression(static_cast<std::uint64_t>(step_back_ms));
+    generator.stats.record_regression(static_cast<std::uint64_t>(step_back_ms));
     ereport(LOG, (errmsg("snowflake: the system clock is %lld ms behind the last lease",
                          static_cast<long long>(step_back_ms)),
                   errdetail("New ids continue after the last lease, ahead of the clock.")));
   }
 }
 
-void renew_lease(SharedGenerator& shared, const Layout& layout, std::int64_t now_ms) {
-  LWLockAcquire(shared.lease_lock, LW_EXCLUSIVE);
-  if (shared.lease_file_unreadable) report_lease_unreadable();
-  const std::int64_t target_ms = lease_renewal_target_ms(shared.state, layout, now_ms);
-  if (target_ms >= 0) {
-    const std::int64_t target_unix_ms = layout.epoch_unix_ms() + target_ms;
-    // File first, then WAL: a base backup that starts after the WAL record was flushed then
-    // either replays it or copies a file that already holds it. (The other order leaves a
-    // moment when a backup could miss both.)
-    write_lease_file(shared, target_unix_ms);
-    log_lease(target_unix_ms);
-    publish_lease(shared.state, layout, target_ms);
-    shared.stats.lease_renewals.fetch_add(1, std::memory_order_relaxed);
-  }
-  LWLockRelease(shared.lease_lock);
+// Whether this server's commits wait for synchronous standbys; lease renewals then do too.
+bool synchronous_standbys_configured() {
+  return max_wal_senders > 0 && SyncRepStandbyNames != nullptr && SyncRepStandbyNames[0] != '\0';
 }
 
-void adopt_lease(SharedGenerator& shared, const Layout& layout, std::int64_t lease_end_unix_ms) {
-  LWLockAcquire(shared.lease_lock, LW_EXCLUSIVE);
-  if (lease_end_unix_ms > shared.durable_lease_end_unix_ms && !shared.lease_file_unreadable)
-    write_lease_file(shared, lease_end_unix_ms);
-  resume_after_lease(shared.state, layout, lease_end_unix_ms - layout.epoch_unix_ms());
-  LWLockRelease(shared.lease_lock);
+// Waits until the synchronous standbys have flushed WAL up to `lsn`: then a promoted standby
+// knows the lease. Polls the position they confirmed, so that any interrupt (cancel,
+// statement_timeout, termination) ends the wait: false then.
+bool wait_for_synchronous_standbys(XLogRecPtr lsn) {
+  for (;;) {
+    LWLockAcquire(SyncRepLock, LW_SHARED);
+    const XLogRecPtr confirmed = WalSndCtl->lsn[SYNC_REP_WAIT_FLUSH];
+    LWLockRelease(SyncRepLock);
+    if (confirmed >= lsn) return true;
+    // Interrupts are held off while the lease lock is held: look at them directly.
+    if (QueryCancelPending || ProcDiePending) return false;
+    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, kSyncPollMs,
+                    PG_WAIT_EXTENSION);
+    ResetLatch(MyLatch);
+  }
+}
+
+// Makes `issued` the durable lease, under the lease lock. The file first, then the WAL: a base
+// backup that starts after the record then either replays it or copies a file that already
+// holds it. The WAL record is not flushed unless synchronous standbys must confirm it: the file
+// already serves this server's restarts, and WAL order alone puts the record before every
+// commit that used its ids, for any standby. False if the wait for confirmation was
+// interrupted; the lease is then not to be published.
+bool make_durable(const IssuedIds& issued) {
+  if (!write_lease_file(issued, lease->file_generation + 1))
+    ereport(ERROR, (errcode_for_file_access(),
+                    errmsg("could not write snowflake lease file \"snowflake.lease\": %m")));
+  ++lease->file_generation;
+  lease->issued = issued;
+  lease->issued_known = true;
+  const XLogRecPtr lsn = log_lease(issued);
+  if (!synchronous_standbys_configured()) return true;
+  XLogFlush(lsn);
+  return wait_for_synchronous_standbys(lsn);
+}
+
+// Refuses ids while the lease is blocked. Called with the lease lock held; releases it.
+void report_if_blocked(const Layout& layout) {
+  const LeaseBlock block = lease->block;
+  if (block == LeaseBlock::none) return;
+  const IssuedIds issued = lease->issued;
+  release_lease_lock();
+  if (block == LeaseBlock::file_damaged) report_lease_file_damaged();
+  report_layout_changed(issued, layout, worker_id);
+}
+
+// Renews under the lease lock (see renew_lease). Releases the lock when it reports an error.
+void renew_locked(SharedGenerator& generator, const Layout& layout, std::int64_t now_ms,
+                  std::int64_t min_end_ms) {
+  const std::optional<std::int64_t> target_ms =
+      lease_renewal_target_ms(generator.state, layout, now_ms, min_end_ms);
+  if (!target_ms) return;
+  const IssuedIds issued{layout, worker_id, layout.epoch_unix_ms() + *target_ms};
+  if (!make_durable(issued)) {
+    release_lease_lock();
+    CHECK_FOR_INTERRUPTS();
+    report_lease_wait_interrupted();
+  }
+  publish_lease(generator.state, layout, *target_ms);
+  generator.stats.lease_renewals.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+void request_lease_shared_memory() {
+  RequestAddinShmemSpace(sizeof(LeaseShared));
+  RequestNamedLWLockTranche(kLeaseLockTrancheName, 1);
+}
+
+void start_lease(SharedGenerator& generator, const Layout& layout) {
+  bool found = false;
+  lease = static_cast<LeaseShared*>(ShmemInitStruct(kLeaseShmemName, sizeof(LeaseShared), &found));
+  if (found) return;
+  *lease = LeaseShared{&GetNamedLWLockTranche(kLeaseLockTrancheName)->lock,
+                       {},
+                       IssuedIds{layout, worker_id, 0},
+                       false,
+                       0,
+                       LeaseBlock::none,
+                       LayoutChange::none};
+  ConditionVariableInit(&lease->lock_released);
+  load_lease(generator, layout);
+}
+
+void renew_lease(SharedGenerator& generator, const Layout& layout, std::int64_t now_ms,
+                 std::int64_t min_end_ms) {
+  acquire_lease_lock();
+  report_if_blocked(layout);
+  renew_locked(generator, layout, now_ms, min_end_ms);
+  release_lease_lock();
+}
+
+void replay_lease(const IssuedIds& issued) {
+  SharedGenerator& generator = *shared_generator();
+  const Layout& layout = generator_layout();
+  LWLockAcquire(lease->lock, LW_EXCLUSIVE);
+  // A damaged file stays as it is for the operator to see; the generator is blocked anyway.
+  const bool newer =
+      !lease->issued_known || issued.lease_end_unix_ms > lease->issued.lease_end_unix_ms;
+  if (newer && lease->block != LeaseBlock::file_damaged) {
+    // Replay must not go past a lease this server could forget at its next restart, nor stop
+    // the server: it waits, and the standby keeps serving queries meanwhile.
+    for (int attempt = 0; !write_lease_file(issued, lease->file_generation + 1); ++attempt) {
+      if (attempt % kReplayRetriesPerWarning == 0) report_lease_replay_write_failed();
+      pg_usleep(kReplayRetryMicros);
+      HandleStartupProcInterrupts();
+    }
+    ++lease->file_generation;
+  }
+  if (newer) adopt(generator, layout, issued);
+  LWLockRelease(lease->lock);
+}
+
+bool accept_layout_change(SharedGenerator& generator, const Layout& layout, std::int64_t now_ms) {
+  acquire_lease_lock();
+  if (lease->block != LeaseBlock::layout_changed) {
+    release_lease_lock();
+    return false;
+  }
+  const IssuedIds issued = lease->issued;
+  lease->block = LeaseBlock::none;
+  lease->logged_change = LayoutChange::none;
+  resume_after_lease(generator.state, layout,
+                     saturating_sub(issued.lease_end_unix_ms, layout.epoch_unix_ms()));
+  renew_locked(generator, layout, now_ms, 0);
+  release_lease_lock();
+  note_layout_change_accepted(issued, layout, worker_id);
+  return true;
 }
 
 }  // namespace snowflake::pg

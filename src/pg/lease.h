@@ -1,30 +1,50 @@
 // The lease: before the generator may issue ids for a millisecond, that millisecond must be
-// durably recorded, so that after a restart or crash it resumes past every id it ever issued.
+// durably recorded, so that after a restart, a crash or a failover ids resume past every id
+// ever issued. This is its one home: load at start, renewal, replay, and the operator's two
+// ways to move it (ids from elsewhere, an accepted layout change). The lease file
+// (lease_file.h) serves this server's restarts and crashes, the WAL record (lease_wal.h) its
+// standbys; each records the layout and worker id the ids were issued under.
 //
-// The lease lives in two places. The file $PGDATA/snowflake.lease serves restarts and crashes
-// of this server. A WAL record (PostgreSQL 15+) carries it to physical standbys, whose replay
-// adopts it, so a promoted standby with the same worker id resumes past its old primary.
-// Renewal writes both and waits for both to be durable before publishing the new lease end.
-// Backups must include the file: leases from before a backup's start are not in the WAL it
-// replays.
+// Renewal writes the file (fsynced) first, then the WAL record, and with synchronous standbys
+// configured also waits until they have flushed the record; only then is the new lease end
+// published to the generator. Backups must include the file: leases from before a backup's
+// start are not in the WAL it replays.
+//
+// Locking: one LWLock serializes everything that changes the lease; claims never take it.
+// Backends wait for it cancellably (conditional acquire and a condition variable), since a
+// renewal may wait on a stalled disk or a synchronous standby.
 #pragma once
 
+#include "core/issued_ids.h"
 #include "core/layout.h"
 
+#include <cstddef>
 #include <cstdint>
 
 namespace snowflake::pg {
 
 struct SharedGenerator;
 
-// Server start (postmaster): resume after the lease in the file, if there is one.
-void load_lease(SharedGenerator& shared, const Layout& layout);
+// Preloading only: asks for the lease's shared memory and lock.
+void request_lease_shared_memory();
 
-// Makes a lease reaching kLeaseSpanMs past demand durable and publishes it, unless another
-// caller already did. now_ms is the clock in ms since the layout's epoch.
-void renew_lease(SharedGenerator& shared, const Layout& layout, std::int64_t now_ms);
+// Server start (postmaster, under AddinShmemInitLock): sets up the lease's shared memory and,
+// when it is new, resumes the generator after the lease in the file, if there is one.
+void start_lease(SharedGenerator& generator, const Layout& layout);
 
-// WAL replay: a server with this WAL may have issued ids up to lease_end_unix_ms.
-void adopt_lease(SharedGenerator& shared, const Layout& layout, std::int64_t lease_end_unix_ms);
+// Makes a lease durable and publishes it, reaching kLeaseSpanMs past demand and at least
+// min_end_ms (ms since the layout's epoch), unless the current lease already does and is not
+// due for renewal. ERROR when the generator may not issue ids under this layout, or the lease
+// cannot be written. now_ms is the clock in ms since the layout's epoch.
+void renew_lease(SharedGenerator& generator, const Layout& layout, std::int64_t now_ms,
+                 std::int64_t min_end_ms = 0);
+
+// WAL replay: a server with this WAL may have issued these ids.
+void replay_lease(const IssuedIds& issued);
+
+// The operator accepts that ids under the current layout may repeat or fall below the ids
+// issued under the lease's layout: the lease is rewritten under the current one. False when
+// there was no such conflict to accept.
+bool accept_layout_change(SharedGenerator& generator, const Layout& layout, std::int64_t now_ms);
 
 }  // namespace snowflake::pg

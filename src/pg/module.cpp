@@ -1,7 +1,7 @@
 // Library entry point.
 #include "pg/settings.h"
 #include "pg/shared.h"
-#include "pg/wal.h"
+#include "pg/lease_wal.h"
 
 extern "C" {
 #include "postgres.h"

@@ -1,14 +1,10 @@
 // snowflake_nextval(): the hot path. A call reads the clock once, compare-and-swaps the
 // shared state once (more only under contention) and returns. It takes no lock, writes no
 // other shared memory and allocates nothing. The rare exceptions are each a branch below:
-// renewing the lease, waiting for the clock, counting a clock step or a borrowed millisecond.
-//
-// What the profile says (callgrind, test/bench/run.sh): about 210 instructions per call, half
-// of them in claim_ticks; the rest of the ~50 ns a call costs above a bare C function call is
-// the clock read and the compare-and-swap themselves. Hence nothing here is cached or
-// batched per backend (it would save little and cost correctness), and the library binds its
-// own calls locally (-Bsymbolic in the Makefile): the profile found four PLT hops per id.
-#include "pg/generate.h"
+// renewing the lease, waiting for the clock, counting a clock step or a borrowed millisecond,
+// and refusing. Nothing is cached or batched per backend: the profile (test/bench/README.md)
+// says it would save little, and it would cost correctness.
+#include "pg/nextval.h"
 
 #include "core/clock.h"
 #include "core/generator.h"
@@ -114,16 +110,16 @@ void finish_wait(SharedGenerator& shared, ClockWait& wait, std::int64_t now_unix
 
 }  // namespace
 
-SharedGenerator& ready_generator() {
+SharedGenerator& ready_generator(const char* function) {
   SharedGenerator* shared = shared_generator();
   if (shared == nullptr) report_not_preloaded();
   if (worker_id == kWorkerIdUnset) report_worker_id_unset();
-  if (RecoveryInProgress()) report_in_recovery();
+  if (RecoveryInProgress()) report_in_recovery(function);
   return *shared;
 }
 
 IdRun next_id_run(std::uint32_t wanted) {
-  SharedGenerator& shared = ready_generator();
+  SharedGenerator& shared = ready_generator("snowflake_nextval");
   const Layout& layout = generator_layout();
   ClockWait wait;
   for (;;) {
@@ -144,6 +140,12 @@ IdRun next_id_run(std::uint32_t wanted) {
       case ClaimStatus::clock_behind:
         wait_for_clock(shared, layout, claim, now_ms, wait);
         break;
+      case ClaimStatus::clock_before_epoch:
+        report_clock_before_epoch(layout, now_unix_ms);
+      case ClaimStatus::clock_past_range:
+        report_clock_past_range(
+            layout, now_unix_ms,
+            layout.ms_of_tick(shared.state.last_tick.load(std::memory_order_relaxed)));
       case ClaimStatus::range_exhausted:
         report_range_exhausted(layout);
     }

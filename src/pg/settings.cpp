@@ -21,10 +21,15 @@ extern "C" {
 namespace snowflake::pg {
 
 int worker_id = kWorkerIdUnset;
-int max_clock_lead_ms = 60 * 1000;
+std::int64_t max_clock_lead_ms = 60 * 1000;
 int clock_wait_timeout_ms = 10 * 1000;
 
 namespace {
+
+// snowflake.max_clock_lead is a real number of ms, so that it can reach years (an int of ms
+// stops at 24.8 days, short of a month-long clock glitch) and still take 500ms.
+constexpr double kMaxClockLeadLimitMs = 100.0 * 365 * 24 * 60 * 60 * 1000;
+double max_clock_lead_setting_ms = 60 * 1000;
 
 constexpr const char* kDefaultEpochText = "2010-11-04 01:42:54.657+00";
 
@@ -45,7 +50,8 @@ constexpr const char* kStartupSettings[] = {
 constexpr int kStartupSettingCount = sizeof(kStartupSettings) / sizeof(kStartupSettings[0]);
 char* configured_text[kStartupSettingCount];
 
-// snowflake.epoch: an ISO 8601 timestamp with a zone, in [1970, now].
+// snowflake.epoch: an ISO 8601 timestamp with a zone, not before 1970. It is checked without
+// reading the clock: a machine that boots before its clock is set must still start.
 bool check_epoch(char** new_value, void** /*extra*/, GucSource /*source*/) {
   const ParsedTimestamp parsed = parse_timestamp_text(*new_value);
   if (parsed.status != TimestampTextStatus::ok) {
@@ -57,27 +63,12 @@ bool check_epoch(char** new_value, void** /*extra*/, GucSource /*source*/) {
     GUC_check_errdetail("The epoch must not be before 1970-01-01 00:00:00+00.");
     return false;
   }
-  if (parsed.unix_ms > realtime_unix_ms()) {
-    GUC_check_errdetail("The epoch must not be in the future.");
-    return false;
-  }
   return true;
 }
 
 // Assign hooks must not fail; the check hook has already accepted this text.
 void assign_epoch(const char* new_value, void* /*extra*/) {
   epoch_unix_ms = parse_timestamp_text(new_value).unix_ms;
-}
-
-// snowflake.worker_id must fit the worker bits (-1 means not set).
-bool check_worker_id(int* new_value, void** /*extra*/, GucSource /*source*/) {
-  if (*new_value == kWorkerIdUnset || Layout::check(worker_bits, 0) != LayoutStatus::ok)
-    return true;
-  const int max_worker_id = Layout(worker_bits, 0, 0).max_worker_id();
-  if (*new_value <= max_worker_id) return true;
-  GUC_check_errdetail("With snowflake.worker_bits = %d, worker ids run from 0 to %d.", worker_bits,
-                      max_worker_id);
-  return false;
 }
 
 // The settings that fix the layout and the worker id: they must not change under a running
@@ -103,18 +94,23 @@ void define_startup_settings(GucContext context) {
       "snowflake.worker_id", "Worker id this server writes into every id it generates.",
       "Every server that generates ids needs its own. -1 means not set: snowflake_nextval() "
       "then refuses to run. Takes effect at server start.",
-      &worker_id, kWorkerIdUnset, kWorkerIdUnset, (1 << kMaxWorkerBits) - 1, context, 0,
-      check_worker_id, nullptr, nullptr);
+      &worker_id, kWorkerIdUnset, kWorkerIdUnset, (1 << kMaxWorkerBits) - 1, context, 0, nullptr,
+      nullptr, nullptr);
+}
+
+// The generator compares whole milliseconds.
+void assign_max_clock_lead(double new_value, void* /*extra*/) {
+  max_clock_lead_ms = static_cast<std::int64_t>(new_value);
 }
 
 // The settings that only bound how the generator behaves, safe to change at any time.
 void define_runtime_settings() {
-  DefineCustomIntVariable(
+  DefineCustomRealVariable(
       "snowflake.max_clock_lead", "How far ids may run ahead of the wall clock.",
       "Ids borrow milliseconds ahead of the clock when it steps back or when more than the "
       "sequence allows are wanted in one millisecond. Past this lead, callers wait for the clock.",
-      &max_clock_lead_ms, max_clock_lead_ms, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS, nullptr, nullptr,
-      nullptr);
+      &max_clock_lead_setting_ms, max_clock_lead_setting_ms, 0, kMaxClockLeadLimitMs, PGC_SIGHUP,
+      GUC_UNIT_MS, nullptr, assign_max_clock_lead, nullptr);
   DefineCustomIntVariable(
       "snowflake.clock_wait_timeout",
       "How long snowflake_nextval() waits for the clock before failing.",
@@ -150,11 +146,13 @@ void check_settings_at_startup() {
                               GUC_ACTION_SET, false, FATAL, false);
   }
   const LayoutStatus status = Layout::check(worker_bits, sequence_bits);
-  if (status != LayoutStatus::ok) report_layout_status(status, worker_bits, sequence_bits, FATAL);
+  if (status != LayoutStatus::ok) refuse_layout_at_startup(status, worker_bits, sequence_bits);
   startup_layout = Layout(worker_bits, sequence_bits, epoch_unix_ms);
-  // A layout whose range has ended is not refused: a server must still start in 2080. It
-  // cannot issue ids, and says so on every call.
-  warn_if_range_ends_soon(startup_layout, realtime_unix_ms());
+  if (worker_id != kWorkerIdUnset && !startup_layout.fits_worker_id(worker_id))
+    refuse_worker_id_at_startup(worker_id, startup_layout);
+  // The clock only warns: a server must start before its clock is set, and in 2080. It
+  // cannot issue ids then, and says so on every call.
+  warn_about_clock_at_startup(startup_layout, realtime_unix_ms());
 }
 
 const Layout& generator_layout() { return startup_layout; }
@@ -166,7 +164,7 @@ LayoutSettings layout_settings() {
 Layout checked_layout(const LayoutSettings& settings) {
   const LayoutStatus status = Layout::check(settings.worker_bits, settings.sequence_bits);
   if (status != LayoutStatus::ok)
-    report_layout_status(status, settings.worker_bits, settings.sequence_bits, ERROR);
+    report_bad_layout(status, settings.worker_bits, settings.sequence_bits);
   return Layout(settings.worker_bits, settings.sequence_bits, settings.epoch_unix_ms);
 }
 

@@ -11,7 +11,7 @@ namespace snowflake::pg {
 inline constexpr int kWorkerIdUnset = -1;
 
 extern int worker_id;
-extern int max_clock_lead_ms;
+extern std::int64_t max_clock_lead_ms;
 extern int clock_wait_timeout_ms;
 
 // Defines every setting. Settings fixed at server start can only be defined while preloading;
@@ -19,8 +19,9 @@ extern int clock_wait_timeout_ms;
 void define_settings(bool preloading);
 
 // Preloading only: refuses to start the server (FATAL) on a setting rejected above or on
-// settings that contradict each other, and fixes the layout the generator will use. Warns when
-// the layout's range has ended or ends within a year.
+// settings that contradict each other (widths that leave too few timestamp bits, a worker id
+// that does not fit the worker bits), and fixes the layout the generator will use. Warns when
+// the clock is before the epoch, or the layout's range has ended or ends within a year.
 void check_settings_at_startup();
 
 // The layout the generator uses: the settings as they were at server start.

@@ -21,7 +21,6 @@ namespace snowflake::pg {
 namespace {
 
 constexpr const char* kShmemName = "snowflake";
-constexpr const char* kLockTrancheName = "snowflake";
 
 SharedGenerator* shared = nullptr;
 
@@ -33,13 +32,13 @@ shmem_startup_hook_type previous_shmem_startup_hook = nullptr;
 // ShmemInitStruct aligns to MAXALIGN only; the hot state wants its own cache lines.
 constexpr Size kSharedBytes = sizeof(SharedGenerator) + alignof(SharedGenerator);
 
-// Asks for the generator's block and the lease lock before shared memory is sized.
+// Asks for the generator's block and the lease's before shared memory is sized.
 void request_shared_memory() {
 #if PG_VERSION_NUM >= 150000
   if (previous_shmem_request_hook != nullptr) previous_shmem_request_hook();
 #endif
   RequestAddinShmemSpace(kSharedBytes);
-  RequestNamedLWLockTranche(kLockTrancheName, 1);
+  request_lease_shared_memory();
 }
 
 // Creates the block once per server start (and after a crash), resuming after the lease.
@@ -51,13 +50,8 @@ void start_shared_memory() {
   void* block = ShmemInitStruct(kShmemName, kSharedBytes, &found);
   void* aligned = reinterpret_cast<void*>(
       TYPEALIGN(alignof(SharedGenerator), reinterpret_cast<uintptr_t>(block)));
-  if (!found) {
-    shared = new (aligned) SharedGenerator();
-    shared->lease_lock = &GetNamedLWLockTranche(kLockTrancheName)->lock;
-    load_lease(*shared, generator_layout());
-  } else {
-    shared = static_cast<SharedGenerator*>(aligned);
-  }
+  shared = found ? static_cast<SharedGenerator*>(aligned) : new (aligned) SharedGenerator();
+  start_lease(*shared, generator_layout());
   LWLockRelease(AddinShmemInitLock);
 }
 

@@ -5,10 +5,6 @@
 #include "core/generator.h"
 #include "core/stats.h"
 
-#include <cstdint>
-
-struct LWLock;
-
 namespace snowflake::pg {
 
 struct SharedGenerator {
@@ -16,14 +12,6 @@ struct SharedGenerator {
   GeneratorState state;
   // Rare writes only.
   GeneratorStats stats;
-  // The fields below change only under lease_lock, which only lease renewal takes.
-  LWLock* lease_lock;
-  // What the lease file holds: ids may have been issued up to this time (ms since 1970).
-  std::int64_t durable_lease_end_unix_ms;
-  // Write counter of the newest valid slot in the lease file; 0 before the file exists.
-  std::uint64_t lease_file_generation;
-  // The lease file exists but no slot of it is valid: see lease.cpp.
-  bool lease_file_unreadable;
 };
 
 // The generator, or null when the library was not loaded via shared_preload_libraries.

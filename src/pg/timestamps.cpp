@@ -21,9 +21,11 @@ bool pg_timestamp_of_layout_ms(const Layout& layout, std::int64_t ms_since_epoch
 const char* layout_ms_text(const Layout& layout, std::int64_t ms_since_epoch) {
   std::int64_t pg_timestamp = 0;
   if (!pg_timestamp_of_layout_ms(layout, ms_since_epoch, &pg_timestamp))
-    return "a time past the end of PostgreSQL's timestamp range";
+    return "a time outside PostgreSQL's timestamp range";
   // timestamptz_to_str reuses one static buffer; a message may name two times.
   return pstrdup(timestamptz_to_str(pg_timestamp));
 }
+
+const char* unix_ms_text(std::int64_t unix_ms) { return layout_ms_text(Layout(0, 1, 0), unix_ms); }
 
 }  // namespace snowflake::pg

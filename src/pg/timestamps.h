@@ -14,4 +14,7 @@ bool pg_timestamp_of_layout_ms(const Layout& layout, std::int64_t ms_since_epoch
 // The same, as text for a message (in the session's time zone).
 const char* layout_ms_text(const Layout& layout, std::int64_t ms_since_epoch);
 
+// A Unix millisecond as text for a message.
+const char* unix_ms_text(std::int64_t unix_ms);
+
 }  // namespace snowflake::pg

@@ -15,8 +15,8 @@ struct IdRun {
 struct SharedGenerator;
 
 // The generator, or ERROR unless this server can generate: the library preloaded, a worker id
-// set, not a standby.
-SharedGenerator& ready_generator();
+// set, not a standby. `function` names the SQL function for the error.
+SharedGenerator& ready_generator(const char* function);
 
 // Claims up to `wanted` (>= 1) ids in one run, renewing the lease or waiting for the clock as
 // needed; ERROR when the generator cannot run (not preloaded, no worker id, a standby) or the

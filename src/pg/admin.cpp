@@ -1,0 +1,56 @@
+// The operator's functions that move the generator's durable state: snowflake_advance_past
+// (ids that came from elsewhere: a restore, pg_upgrade, a lost lease file, another generator)
+// and snowflake_accept_layout_change. Not executable by PUBLIC (see the install script).
+#include "core/clock.h"
+#include "core/generator.h"
+#include "core/issued_ids.h"
+#include "pg/errors.h"
+#include "pg/lease.h"
+#include "pg/nextval.h"
+#include "pg/settings.h"
+#include "pg/shared.h"
+
+#include <optional>
+#include <type_traits>
+
+extern "C" {
+#include "postgres.h"
+
+#include "fmgr.h"
+
+PG_FUNCTION_INFO_V1(snowflake_advance_past);
+PG_FUNCTION_INFO_V1(snowflake_accept_layout_change);
+}
+
+// ereport may longjmp out of these functions: only trivially destructible locals allowed.
+static_assert(std::is_trivially_destructible_v<std::optional<std::uint64_t>>);
+
+// Every id this server issues from now on, also after a restart, is above `id`. The lease is
+// made durable past id's millisecond first, then the generator skips below it; it never moves
+// back.
+Datum snowflake_advance_past(PG_FUNCTION_ARGS) {
+  using namespace snowflake::pg;
+  const std::int64_t id = PG_GETARG_INT64(0);
+  SharedGenerator& generator = ready_generator("snowflake_advance_past");
+  const snowflake::Layout& layout = generator_layout();
+  if (id < 0) report_negative_id(id);
+  const std::optional<std::uint64_t> first_tick =
+      snowflake::first_tick_above_id(layout, worker_id, id);
+  if (!first_tick) report_id_past_range(id);
+  const std::int64_t first_ms = layout.ms_of_tick(*first_tick);
+  const std::int64_t now_ms = snowflake::realtime_unix_ms() - layout.epoch_unix_ms();
+  if (first_ms - now_ms > max_clock_lead_ms) report_id_too_far_ahead(id, first_ms - now_ms);
+  renew_lease(generator, layout, now_ms, first_ms + 1);
+  snowflake::skip_below(generator.state, *first_tick);
+  PG_RETURN_VOID();
+}
+
+// The operator's explicit acknowledgement that ids under the current layout and worker id may
+// repeat or fall below those issued under the lease's: true if there was such a change.
+Datum snowflake_accept_layout_change(PG_FUNCTION_ARGS) {
+  using namespace snowflake::pg;
+  SharedGenerator& generator = ready_generator("snowflake_accept_layout_change");
+  const snowflake::Layout& layout = generator_layout();
+  const std::int64_t now_ms = snowflake::realtime_unix_ms() - layout.epoch_unix_ms();
+  PG_RETURN_BOOL(accept_layout_change(generator, layout, now_ms));
+}
