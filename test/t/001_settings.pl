@@ -2,7 +2,7 @@
 # clear message instead of running with a default; a server without a worker id refuses to
 # generate; a layout whose range has ended starts, warns and refuses to generate.
 use strict;
-use warnings;
+use warnings FATAL => 'all';
 use FindBin;
 use lib $FindBin::RealBin;
 use PostgreSQL::Test::Cluster;
@@ -25,15 +25,20 @@ is($node->safe_psql('postgres', 'SELECT (snowflake_decode(4194304)).worker_id'),
 $node->stop;
 
 # Each bad configuration keeps the server from starting, with a message naming the problem.
+# A worker id wider than the worker bits would spill into the timestamp and repeat ids: the
+# message names both settings.
 my @refused = (
-	[ "snowflake.worker_id = 1024", qr/invalid value for parameter "snowflake\.worker_id"/ ],
+	[ "snowflake.worker_id = 1024",
+		qr/FATAL:  snowflake\.worker_id = 1024 does not fit snowflake\.worker_bits = 10/ ],
 	[ "snowflake.worker_id = 'seven'", qr/invalid value for parameter "snowflake\.worker_id"/ ],
 	[ "snowflake.epoch = 'garbage'", qr/invalid value for parameter "snowflake\.epoch"/ ],
-	[ "snowflake.epoch = '2999-01-01 00:00:00+00'", qr/must not be in the future/ ],
 	[ "snowflake.epoch = '2024-01-01 00:00:00'", qr/no time zone/ ],
 	[ "snowflake.worker_bits = 99", qr/99 is outside the valid range for parameter "snowflake\.worker_bits"/ ],
 	[ "snowflake.worker_bits = 20\nsnowflake.sequence_bits = 20", qr/too few timestamp bits/ ],
-	[ "snowflake.worker_bits = 5\nsnowflake.worker_id = 32", qr/worker ids run from 0 to 31/ ],
+	[ "snowflake.worker_bits = 5\nsnowflake.worker_id = 32",
+		qr/FATAL:  snowflake\.worker_id = 32 does not fit snowflake\.worker_bits = 5\n.*worker ids run from 0 to 31/ ],
+	[ "snowflake.worker_bits = 0\nsnowflake.sequence_bits = 22\nsnowflake.worker_id = 5",
+		qr/FATAL:  snowflake\.worker_id = 5 does not fit snowflake\.worker_bits = 0/ ],
 );
 $node->append_conf('postgresql.conf', "include_if_exists = 'bad.conf'");
 for my $case (@refused)
@@ -45,6 +50,39 @@ for my $case (@refused)
 	like(substr(slurp_file($node->logfile), $log_offset), $message, "the log says why: $settings");
 	unlink($node->data_dir . '/bad.conf');
 }
+
+# A machine whose clock is not yet set (2005, before the default 2010 epoch) still starts: the
+# epoch is checked without the clock, and the clock only warns. Ids are refused while the clock
+# is before the epoch, and issued as soon as it is right, without a restart.
+PostgreSQL::Test::Utils::append_to_file($node->data_dir . '/bad.conf', "snowflake.worker_id = 3\n");
+my $log_offset = -s $node->logfile;
+my $years_back = time() - 1104537600;    # to 2005-01-01
+ok(start_clocked($node, -$years_back, fail_ok => 1), 'clock in 2005: the server starts');
+like(substr(slurp_file($node->logfile), $log_offset),
+	qr/WARNING:  the system clock is before snowflake\.epoch/, 'clock in 2005: the log warns');
+my ($sqlstate, $error) = error_of($node, 'SELECT snowflake_nextval()');
+is($sqlstate, '58000', 'clock in 2005: snowflake_nextval() fails with 58000');
+like($error, qr/the system clock is before the snowflake epoch/, 'clock in 2005: the error says why');
+like($error, qr/HINT:  Set the system clock/, 'clock in 2005: the hint names the fix');
+is($node->safe_psql('postgres', 'SELECT (snowflake_decode(4194304)).worker_id'),
+	'0', 'clock in 2005: decoding works');
+set_clock($node, 0);
+check_clock($node, 0);
+like($node->safe_psql('postgres', 'SELECT snowflake_nextval()'),
+	qr/^\d+$/, 'clock set right: ids are issued without a restart');
+$node->stop;
+unlink($node->data_dir . '/bad.conf');
+
+# A future epoch is accepted: it is compared with the clock only to warn.
+PostgreSQL::Test::Utils::append_to_file($node->data_dir . '/bad.conf',
+	"snowflake.worker_id = 3\nsnowflake.epoch = '2999-01-01 00:00:00+00'\n");
+$log_offset = -s $node->logfile;
+$node->start;
+like(substr(slurp_file($node->logfile), $log_offset),
+	qr/WARNING:  the system clock is before snowflake\.epoch/, 'an epoch in the future only warns');
+$node->stop;
+unlink($node->data_dir . '/snowflake.lease');
+unlink($node->data_dir . '/bad.conf');
 
 # A layout of its own (the README's example): 5 worker bits, 8 sequence bits and a 2024 epoch
 # leave 50 timestamp bits. Every function follows it.
@@ -75,12 +113,14 @@ unlink($node->data_dir . '/bad.conf');
 PostgreSQL::Test::Utils::append_to_file($node->data_dir . '/bad.conf',
 	"snowflake.worker_id = 0\nsnowflake.worker_bits = 5\nsnowflake.sequence_bits = 22\n"
 	  . "snowflake.epoch = '2020-01-01 00:00:00+00'\n");
-my $log_offset = -s $node->logfile;
+unlink($node->data_dir . '/snowflake.lease');
+$log_offset = -s $node->logfile;
 $node->start;
 like(substr(slurp_file($node->logfile), $log_offset), qr/WARNING:  snowflake ids ran out at 2022-/,
 	'an ended range is reported at start');
 ($ret, $stdout, $stderr) = $node->psql('postgres', 'SELECT snowflake_nextval()');
-like($stderr, qr/snowflake ids have run out/, 'an ended range: snowflake_nextval() fails');
+like($stderr, qr/the system clock is past the last millisecond snowflake ids can hold/,
+	'an ended range: snowflake_nextval() fails');
 $node->stop;
 
 done_testing();

@@ -1,7 +1,7 @@
 # Restarts and crashes never make ids go back, even when the clock went back meanwhile: the
 # server resumes after its lease, and refuses (rather than repeats) when that is too far ahead.
 use strict;
-use warnings;
+use warnings FATAL => 'all';
 use FindBin;
 use lib $FindBin::RealBin;
 use PostgreSQL::Test::Cluster;
@@ -80,6 +80,20 @@ $after = first_id();
 cmp_ok($after, '>', $before, 'killed backend, clock 30 s back: ids stay above every earlier id');
 cmp_ok(stat_of('lead_ms'), '>', 25000,
 	'killed backend, clock 30 s back: ids run ahead of the clock, after the lease');
+
+# (e) Ids that came from elsewhere (a restore, pg_upgrade): after snowflake_advance_past, every
+# new id is above the given one, also after a clean restart and after a crash.
+$node->safe_psql('postgres', 'ALTER SYSTEM RESET snowflake.max_clock_lead');
+restart_clocked($node, 0);
+my $foreign = $node->safe_psql('postgres',
+	"SELECT snowflake_from_timestamp(now() + interval '20 seconds') | (1023 << 12) | 4095");
+$node->safe_psql('postgres', "SELECT snowflake_advance_past($foreign)");
+cmp_ok(first_id(), '>', $foreign, 'advance_past: the next id is above the given one');
+$node->restart;
+cmp_ok(first_id(), '>', $foreign, 'advance_past, clean restart: ids stay above the given one');
+$node->stop('immediate');
+$node->start;
+cmp_ok(first_id(), '>', $foreign, 'advance_past, crash: ids stay above the given one');
 
 $node->stop;
 done_testing();

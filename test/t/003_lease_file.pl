@@ -2,7 +2,7 @@
 # slot is harmless, a file with no valid slot stops id generation (not decoding), and without
 # the file the server starts afresh from the clock.
 use strict;
-use warnings;
+use warnings FATAL => 'all';
 use FindBin;
 use lib $FindBin::RealBin;
 use PostgreSQL::Test::Cluster;
@@ -14,7 +14,8 @@ my $node = new_snowflake_node('lease');
 my $lease_file = $node->data_dir . '/snowflake.lease';
 my $magic = 0x534e4f57;    # "SNOW"
 
-# Both 32-byte slots: magic, format, generation, lease end in ms since 1970, crc (little-endian).
+# Both 48-byte slots: magic, format, generation, lease end in ms since 1970, the layout's epoch,
+# worker bits, sequence bits, worker id, crc (little-endian).
 sub read_slots
 {
 	my @slots;
@@ -22,10 +23,12 @@ sub read_slots
 	for my $offset (0, 512)
 	{
 		seek($fh, $offset, 0);
-		read($fh, my $bytes, 32) == 32 or die "short slot at $offset";
-		my ($slot_magic, $format, $generation, $lease_end) = unpack('V V Q< q<', $bytes);
+		read($fh, my $bytes, 48) == 48 or die "short slot at $offset";
+		my ($slot_magic, $format, $generation, $lease_end, $epoch, $worker_bits, $sequence_bits,
+			$worker_id)
+		  = unpack('V V Q< q< q< l< l< l<', $bytes);
 		push @slots, { offset => $offset, magic => $slot_magic, generation => $generation,
-			lease_end => $lease_end };
+			lease_end => $lease_end, layout => "$epoch/$worker_bits/$sequence_bits/$worker_id" };
 	}
 	close($fh);
 	return @slots;
@@ -62,6 +65,8 @@ $node->stop;
 my ($newest, $older) = sort { $b->{generation} <=> $a->{generation} } read_slots();
 ok($newest->{magic} == $magic && $older->{magic} == $magic, 'both slots hold a lease');
 is($newest->{lease_end}, $lease_end, 'the newest slot holds the lease the server published');
+is($newest->{layout}, '1288834974657/10/12/1',
+	'the newest slot records the layout and worker id its ids were issued under');
 
 # With the clock 30 s back only the newest slot's lease keeps ids above the earlier ones.
 spoil_generation($older->{offset});
@@ -78,11 +83,11 @@ spoil_generation($_) for (0, 512);
 $log_offset = -s $node->logfile;
 start_clocked($node, -30);
 like(slurp_file($node->logfile, $log_offset),
-	qr/WARNING:  snowflake lease file "snowflake\.lease" has no valid record/,
+	qr/WARNING:  snowflake lease file "snowflake\.lease" has no valid lease/,
 	'both slots damaged: the server starts and warns');
 my ($sqlstate, $stderr) = error_of($node, 'SELECT snowflake_nextval()');
 is($sqlstate, 'XX001', 'both slots damaged: snowflake_nextval() fails with XX001');
-like($stderr, qr/snowflake lease file "snowflake\.lease" is unreadable/,
+like($stderr, qr/snowflake lease file "snowflake\.lease" holds no valid lease/,
 	'both slots damaged: the error names the file');
 like($stderr, qr/HINT:  Restore the file from a backup/, 'both slots damaged: the hint says what to do');
 is($node->safe_psql('postgres', "SELECT (snowflake_decode($before)).worker_id"),
@@ -96,6 +101,31 @@ $node->safe_psql('postgres', 'SELECT snowflake_nextval()');
 cmp_ok($node->safe_psql('postgres', 'SELECT lead_ms FROM snowflake_stats'),
 	'<', 1000, 'no lease file: ids start from the clock');
 ok(-f $lease_file, 'no lease file: the first id writes a new one');
+$node->stop;
+
+# The file is created whole, under a temporary name first. When that fails (here the temporary
+# name is taken by a directory; on a full disk the write fails), the caller gets the reason,
+# no file appears under the final name, and nothing is left that a restart would take for a
+# damaged lease.
+unlink($lease_file) or die "could not remove $lease_file: $!";
+start_clocked($node, 0);
+mkdir($node->data_dir . '/snowflake.lease.tmp') or die "could not create the obstacle: $!";
+($sqlstate, $stderr) = error_of($node, 'SELECT snowflake_nextval()');
+like($stderr, qr/could not write snowflake lease file "snowflake\.lease": Is a directory/,
+	'first lease cannot be written: the error says why');
+ok(!-e $lease_file, 'first lease cannot be written: no file under the final name');
+rmdir($node->data_dir . '/snowflake.lease.tmp') or die "could not remove the obstacle: $!";
+$node->restart;
+like($node->safe_psql('postgres', 'SELECT snowflake_nextval()'), qr/^\d+$/,
+	'first lease could not be written: after a restart ids are issued');
+
+# A temporary file left by a creation that did not finish is removed at start.
+$node->stop;
+PostgreSQL::Test::Utils::append_to_file($node->data_dir . '/snowflake.lease.tmp', 'torn');
+$log_offset = -s $node->logfile;
+$node->start;
+ok(!-e $node->data_dir . '/snowflake.lease.tmp', 'a leftover temporary file is removed at start');
+unlike(slurp_file($node->logfile, $log_offset), qr/WARNING/, 'a leftover temporary file: no warning');
 
 $node->stop;
 done_testing();

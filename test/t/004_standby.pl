@@ -1,7 +1,7 @@
 # Standbys replay the primary's leases: a standby refuses to generate, and once promoted (same
 # worker id, its clock 30 s behind) issues only ids above every id whose WAL reached it.
 use strict;
-use warnings;
+use warnings FATAL => 'all';
 use FindBin;
 use lib $FindBin::RealBin;
 use PostgreSQL::Test::Cluster;
@@ -10,13 +10,15 @@ use SnowflakeTest;
 use Test::More;
 
 # A streaming standby of $upstream, its clock 30 s behind: without lease replay its ids would
-# lie below its primary's.
+# lie below its primary's. With $worker_id, it has a worker id of its own.
 sub new_standby
 {
-	my ($upstream, $name) = @_;
+	my ($upstream, $name, $worker_id) = @_;
 	$upstream->backup("for_$name");
 	my $standby = PostgreSQL::Test::Cluster->new($name);
 	$standby->init_from_backup($upstream, "for_$name", has_streaming => 1);
+	$standby->append_conf('postgresql.conf', "snowflake.worker_id = $worker_id\n")
+	  if defined $worker_id;
 	start_clocked($standby, -30);
 	$upstream->wait_for_catchup($standby);
 	return $standby;
@@ -71,8 +73,10 @@ cmp_ok($new_min, '>', $burst_max, "promoted after catch-up: new ids lie above th
 
 # (c) The new primary crashes while committing, without waiting for its standby: whatever WAL
 # reached the standby bounds its ids. Its clock back on time, the primary renews its lease
-# every half second, so the standby must follow leases made after its base backup.
-my $standby2 = new_standby($standby, 'standby2');
+# every half second, so the standby must follow leases made after its base backup. This
+# standby has a worker id of its own (2), as the deployment guide recommends for each member:
+# the replayed lease binds it all the same.
+my $standby2 = new_standby($standby, 'standby2', 2);
 set_clock($standby, 0);
 check_clock($standby, 0);
 $standby->safe_psql('postgres', q{
@@ -93,7 +97,32 @@ $standby2->poll_query_until('postgres',
 $standby->stop('immediate');
 eval { $session->quit };    # its server is gone
 $standby2->promote;
-check_promoted($standby2, 'promoted mid-stream');
+check_promoted($standby2, 'promoted mid-stream, own worker id');
+is($standby2->safe_psql('postgres', 'SELECT (snowflake_decode(snowflake_nextval())).worker_id'),
+	'2', 'promoted mid-stream: new ids carry the standby\'s own worker id');
+
+# (d) A standby that cannot write its lease file does not stop: replay waits (retrying, with a
+# warning), queries go on, and once the file can be written replay catches up.
+my $standby3 = new_standby($standby2, 'standby3');
+set_clock($standby3, 0);
+my $lease_file = $standby3->data_dir . '/snowflake.lease';
+rename($lease_file, "$lease_file.moved") or die "could not move $lease_file: $!";
+mkdir($lease_file) or die "could not block $lease_file: $!";
+my $log_offset = -s $standby3->logfile;
+burst_max($standby2);    # new leases, replayed by standby3
+$standby3->wait_for_log(qr/WARNING:  could not write snowflake lease file "snowflake\.lease": Is a directory/,
+	$log_offset);
+is($standby3->safe_psql('postgres', 'SELECT 1'), '1',
+	'lease file not writable: the standby keeps serving queries');
+my $primary_lsn = $standby2->safe_psql('postgres', 'SELECT pg_current_wal_insert_lsn()');
+is($standby3->safe_psql('postgres', "SELECT pg_last_wal_replay_lsn() < '$primary_lsn'"),
+	't', 'lease file not writable: replay waits');
+rmdir($lease_file) or die "could not unblock $lease_file: $!";
+rename("$lease_file.moved", $lease_file) or die "could not restore $lease_file: $!";
+$standby2->wait_for_catchup($standby3);
+cmp_ok(lease_end_ms($standby3), '>=', lease_end_ms($standby2),
+	'lease file writable again: replay caught up with the primary\'s lease');
+$standby3->stop;
 
 $standby2->stop;
 done_testing();

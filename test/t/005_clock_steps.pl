@@ -2,7 +2,7 @@
 # rising; a step within snowflake.max_clock_lead costs no error and no wait; past it callers
 # wait for the clock, interruptibly and at most snowflake.clock_wait_timeout, else fail at once.
 use strict;
-use warnings;
+use warnings FATAL => 'all';
 use FindBin;
 use lib $FindBin::RealBin;
 use PostgreSQL::Test::Cluster;
@@ -276,6 +276,30 @@ set_session_clock(3600);
 my (undef, $frozen_max) = id_range($frozen + 1, 0, 200);
 is(query("SELECT snowflake_nextval() > $frozen_max"), 't',
 	'clock running again: ids continue above those issued while frozen');
+
+# (g) A clock that jumps past the end of the layout's range (2080) while ids are far from it:
+# the error says the clock is ahead, not that ids have run out, and nothing changes.
+my $last_before_jump = next_id();
+set_session_clock(60 * 365 * 86400);
+my ($out, $err) = run_sql('SELECT snowflake_nextval()');
+like($err, qr/ERROR:  58000: the system clock is past the last millisecond snowflake ids can hold/,
+	'clock past the range: the error says the clock is ahead');
+unlike($err, qr/run out/, 'clock past the range: the error does not say ids ran out');
+like($err, qr/HINT:  If the clock is wrong, correct it/, 'clock past the range: the hint');
+
+# (h) One NTP mistake: 30 days forward, ids follow, then back. Ids are 30 days ahead of the
+# clock, past the default bound; raising snowflake.max_clock_lead past 30 days (its limit is 100
+# years) and reloading resumes rising ids at once, without waiting a month.
+set_session_clock(3600 + 30 * 86400);
+my $glitch_id = next_id();
+cmp_ok($glitch_id, '>', $last_before_jump, '30 days forward: ids follow the clock');
+set_session_clock(3600);
+($out, $err) = run_sql('SELECT snowflake_nextval()');
+is((error_parts($err))[0], '58000', '30 days back: ids are refused, 30 days ahead of the clock');
+set_reloadable($node, 'snowflake.max_clock_lead', 31 * 86400 * 1000, $session);
+($out, $err) = run_sql('SELECT snowflake_nextval()');
+is($err, '', 'max_clock_lead raised to 31 days: ids are issued again at once');
+cmp_ok($out, '>', $glitch_id, 'max_clock_lead raised to 31 days: above the ids made in the glitch');
 
 $session->quit;
 $node->stop;

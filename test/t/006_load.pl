@@ -1,7 +1,7 @@
 # Load: 16 concurrent sessions taking 250,000 ids each get 4 million distinct ids, each
 # session's ids rising in the order it took them, all carrying the server's worker id.
 use strict;
-use warnings;
+use warnings FATAL => 'all';
 use FindBin;
 use lib $FindBin::RealBin;
 use PostgreSQL::Test::Cluster;

@@ -3,7 +3,7 @@
 # row arrives, each id decodes to its origin's worker id, and ids ordered across servers
 # agree with insert time to within a few milliseconds (one clock, so no skew).
 use strict;
-use warnings;
+use warnings FATAL => 'all';
 use FindBin;
 use lib $FindBin::RealBin;
 use PostgreSQL::Test::Cluster;

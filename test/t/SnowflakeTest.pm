@@ -115,16 +115,16 @@ sub restart_clocked
 
 # Changes a reloadable setting as an operator would (ALTER SYSTEM, reload), then waits until
 # $session (a background_psql; else new connections to $node) uses it: backends take a reload
-# at their next command, some time after pg_ctl returns. $value is in the setting's base unit,
-# as pg_settings shows it (ms for snowflake.max_clock_lead).
+# at their next command, some time after pg_ctl returns. $value is a number in the setting's
+# base unit (ms for snowflake.max_clock_lead).
 sub set_reloadable
 {
 	my ($node, $name, $value, $session) = @_;
 	$node->safe_psql('postgres', "ALTER SYSTEM SET $name = '$value'");
 	$node->reload;
-	my $sql = "SELECT setting FROM pg_settings WHERE name = '$name'";
+	my $sql = "SELECT setting::float8 = $value FROM pg_settings WHERE name = '$name'";
 	my $deadline = Time::HiRes::time() + $PostgreSQL::Test::Utils::timeout_default;
-	until (($session ? $session->query_safe($sql) : $node->safe_psql('postgres', $sql)) eq $value)
+	until (($session ? $session->query_safe($sql) : $node->safe_psql('postgres', $sql)) eq 't')
 	{
 		die "$name did not become $value" if Time::HiRes::time() > $deadline;
 		Time::HiRes::usleep(10_000);
