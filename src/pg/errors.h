@@ -2,6 +2,7 @@
 // They never return; callers hold no C++ object with a destructor when they call them.
 #pragma once
 
+#include "core/id_text.h"
 #include "core/layout.h"
 #include "core/time_math.h"
 #include "core/timestamp_text.h"
@@ -16,6 +17,9 @@ const char* timestamp_text_problem(TimestampTextStatus status);
 [[noreturn]] void report_layout_status(LayoutStatus status, int worker_bits, int sequence_bits,
                                        int elevel);
 [[noreturn]] void report_negative_id(std::int64_t id);
+// The snowflake type's input refusing a text, and its casts and binary input a negative value.
+[[noreturn]] void report_id_text_status(IdTextStatus status, const char* text);
+[[noreturn]] void report_negative_snowflake(std::int64_t value);
 [[noreturn]] void report_id_time_out_of_range(const Layout& layout, std::int64_t id);
 [[noreturn]] void report_timestamp_status(TimestampStatus status, const Layout& layout,
                                           std::int64_t pg_timestamp);
