@@ -86,8 +86,8 @@ CREATE VIEW snowflake_stats AS SELECT * FROM snowflake_stats();
 -- the btree family, so the index on a snowflake column serves them all. Category N (numeric)
 -- makes IN lists, UNION and COALESCE of snowflakes and bigints resolve to bigint.
 --
--- Every name below is bound when this script runs; nothing is looked up on the caller's
--- search_path, and built-in objects are named with pg_catalog.
+-- Every name below is resolved once, when this script runs (with pg_catalog searched first):
+-- nothing is looked up on a caller's search_path, and there are no SQL-language bodies.
 
 CREATE TYPE snowflake;
 

@@ -11,18 +11,9 @@ command -v npm >/dev/null || packages+=(nodejs npm)
 install_packages "${BUILD_PACKAGES[@]}" "${packages[@]}"
 build_and_install
 
-workdir=$(make_private_dir)
-stop_server() {
-  run_unprivileged pg_ctl -D "$workdir/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$workdir"
-}
-trap stop_server EXIT
-
 # JDBC speaks TCP only: the server also listens on a loopback port.
 port=$((20000 + RANDOM % 20000))
-init_private_cluster "$workdir/data" "$workdir"
-printf "listen_addresses = '127.0.0.1'\nport = %d\n" "$port" >>"$workdir/data/postgresql.conf"
-run_unprivileged pg_ctl -D "$workdir/data" -l "$workdir/server.log" -w start >/dev/null
+start_throwaway_server "listen_addresses = '127.0.0.1'" "port = $port"
 run_unprivileged psql -X -q -h "$workdir" -p "$port" -U postgres -d postgres \
   -c 'CREATE EXTENSION snowflake'
 
