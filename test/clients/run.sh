@@ -17,13 +17,17 @@ start_throwaway_server "listen_addresses = '127.0.0.1'" "port = $port"
 run_unprivileged psql -X -q -h "$workdir" -p "$port" -U postgres -d postgres \
   -c 'CREATE EXTENSION snowflake'
 
-# The programs run from a copy the unprivileged user can read; node-postgres goes beside them.
+# The programs run from a copy the unprivileged user can read. node-postgres comes from
+# $NODE_PG_MODULES, a node_modules folder that holds it, if set; from npm, beside them, if not.
 cp "$SNOWFLAKE_ROOT"/test/clients/*.{js,py,java} "$workdir/"
-(cd "$workdir" && npm install --silent --no-save --no-package-lock pg >/dev/null)
+if [ -z "${NODE_PG_MODULES:-}" ]; then
+  (cd "$workdir" && npm install --silent --no-save --no-package-lock pg >/dev/null)
+  NODE_PG_MODULES=$workdir/node_modules
+fi
 export PGHOST=$workdir PGPORT=$port PGUSER=postgres PGDATABASE=postgres
 
 echo "== node-postgres"
-run_unprivileged env NODE_PATH="$workdir/node_modules" node --test "$workdir/json_parse.test.js"
+run_unprivileged env NODE_PATH="$NODE_PG_MODULES" node --test "$workdir/json_parse.test.js"
 echo "== psycopg"
 run_unprivileged python3 "$workdir/psycopg_types.py"
 echo "== JDBC"
