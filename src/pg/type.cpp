@@ -50,15 +50,17 @@ Datum snowflake_recv(PG_FUNCTION_ARGS) {
   return snowflake::pg::checked_snowflake(pq_getmsgint64(message));
 }
 
-// The casts from bigint, integer and smallint.
+// The cast from bigint, which DEFAULT snowflake_nextval() goes through.
 Datum snowflake_from_bigint(PG_FUNCTION_ARGS) {
   return snowflake::pg::checked_snowflake(PG_GETARG_INT64(0));
 }
 
+// The cast from integer, for small literals in INSERT and UPDATE.
 Datum snowflake_from_integer(PG_FUNCTION_ARGS) {
   return snowflake::pg::checked_snowflake(PG_GETARG_INT32(0));
 }
 
+// The cast from smallint, the type psycopg sends small Python ints as.
 Datum snowflake_from_smallint(PG_FUNCTION_ARGS) {
   return snowflake::pg::checked_snowflake(PG_GETARG_INT16(0));
 }
