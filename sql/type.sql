@@ -136,6 +136,12 @@ ANALYZE hashed;
 SET enable_seqscan = off;
 EXPLAIN (COSTS OFF) SELECT * FROM hashed WHERE id = 1541815603606036480;
 SELECT count(*) AS found FROM hashed WHERE id = (SELECT max(id) FROM posts);
+-- An integer or smallint hashes as the bigint of the same value does, so the index finds it.
+CREATE INDEX assigned_id ON assigned USING hash (id);
+EXPLAIN (COSTS OFF) SELECT * FROM assigned WHERE id = 4::smallint;
+SELECT (SELECT count(*) FROM assigned WHERE id = 4) AS by_integer,
+       (SELECT count(*) FROM assigned WHERE id = 4::smallint) AS by_smallint,
+       (SELECT count(*) FROM assigned WHERE id = 4::bigint) AS by_bigint;
 RESET enable_seqscan;
 SET enable_mergejoin = off;
 SET enable_nestloop = off;
