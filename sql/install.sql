@@ -19,6 +19,14 @@ JOIN pg_extension AS e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid
 WHERE e.extname = 'snowflake'
 ORDER BY c.relname;
 
+-- The other members: the snowflake type, its casts, operators and operator classes.
+SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS member
+FROM pg_depend AS d
+JOIN pg_extension AS e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
+WHERE e.extname = 'snowflake' AND d.deptype = 'e'
+  AND d.classid NOT IN ('pg_proc'::regclass, 'pg_class'::regclass)
+ORDER BY 1;
+
 -- Every setting, with its unit, context and bounds.
 SELECT name, setting, unit, context, vartype, min_val, max_val
 FROM pg_settings WHERE name LIKE 'snowflake.%' ORDER BY name;

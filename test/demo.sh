@@ -9,16 +9,8 @@ source "$(dirname "$0")/lib.sh"
 install_packages "${BUILD_PACKAGES[@]}"
 build_and_install
 
-workdir=$(make_private_dir)
-stop_server() {
-  run_unprivileged pg_ctl -D "$workdir/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$workdir"
-}
-trap stop_server EXIT
-
-echo "== starting a throwaway server in $workdir"
-init_private_cluster "$workdir/data" "$workdir"
-run_unprivileged pg_ctl -D "$workdir/data" -l "$workdir/server.log" -w start >/dev/null
+echo "== starting a throwaway server"
+start_throwaway_server
 
 echo "== demo"
 run_unprivileged psql -X -q -h "$workdir" -U postgres -d postgres -v ON_ERROR_STOP=1 \

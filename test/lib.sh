@@ -65,3 +65,20 @@ listen_addresses = ''
 unix_socket_directories = '$socket_dir'
 CONF
 }
+
+# Starts a throwaway server in a new private directory, $workdir, with each argument as one more
+# postgresql.conf line; when the script exits, the server is stopped and the directory removed.
+start_throwaway_server() {
+  workdir=$(make_private_dir)
+  trap stop_throwaway_server EXIT
+  init_private_cluster "$workdir/data" "$workdir"
+  local line
+  for line in "$@"; do echo "$line" >>"$workdir/data/postgresql.conf"; done
+  run_unprivileged pg_ctl -D "$workdir/data" -l "$workdir/server.log" -w start >/dev/null
+}
+
+# Stops the throwaway server at once and removes its directory.
+stop_throwaway_server() {
+  run_unprivileged pg_ctl -D "$workdir/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$workdir"
+}

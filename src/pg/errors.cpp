@@ -13,7 +13,9 @@ namespace snowflake::pg {
 
 namespace {
 constexpr std::int64_t kMsPerYear = 365LL * 24 * 60 * 60 * 1000;
-}
+constexpr const char* kNeverNegative =
+    "Snowflake ids are never negative: their sign bit is always 0.";
+}  // namespace
 
 const char* timestamp_text_problem(TimestampTextStatus status) {
   switch (status) {
@@ -105,7 +107,28 @@ void refuse_worker_id_at_startup(int worker_id, const Layout& layout) {
 void report_negative_id(std::int64_t id) {
   ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                   errmsg("invalid snowflake id %lld", static_cast<long long>(id)),
-                  errdetail("Snowflake ids are never negative: their sign bit is always 0.")));
+                  errdetail("%s", kNeverNegative)));
+  pg_unreachable();
+}
+
+void report_id_text_status(IdTextStatus status, const char* text) {
+  if (status == IdTextStatus::bad_syntax)
+    ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+                    errmsg("invalid input syntax for type snowflake: \"%s\"", text),
+                    errdetail("A snowflake is written as decimal digits.")));
+  ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                  errmsg("value \"%s\" is out of range for type snowflake", text),
+                  status == IdTextStatus::negative
+                      ? errdetail("%s", kNeverNegative)
+                      : errdetail("The largest snowflake is 9223372036854775807.")));
+  pg_unreachable();
+}
+
+void report_negative_snowflake(std::int64_t value) {
+  ereport(ERROR,
+          (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+           errmsg("value %lld is out of range for type snowflake", static_cast<long long>(value)),
+           errdetail("%s", kNeverNegative)));
   pg_unreachable();
 }
 

@@ -6,6 +6,7 @@
 // C++ object with a destructor when they call them.
 #pragma once
 
+#include "core/id_text.h"
 #include "core/issued_ids.h"
 #include "core/layout.h"
 #include "core/time_math.h"
@@ -23,6 +24,9 @@ const char* timestamp_text_problem(TimestampTextStatus status);
 [[noreturn]] void refuse_layout_at_startup(LayoutStatus status, int worker_bits, int sequence_bits);
 [[noreturn]] void refuse_worker_id_at_startup(int worker_id, const Layout& layout);
 [[noreturn]] void report_negative_id(std::int64_t id);
+// The snowflake type's input refusing a text, and its casts and binary input a negative value.
+[[noreturn]] void report_id_text_status(IdTextStatus status, const char* text);
+[[noreturn]] void report_negative_snowflake(std::int64_t value);
 [[noreturn]] void report_id_time_out_of_range(const Layout& layout, std::int64_t id);
 [[noreturn]] void report_timestamp_status(TimestampStatus status, const Layout& layout,
                                           std::int64_t pg_timestamp);

@@ -160,10 +160,12 @@ bool wait_for_synchronous_standbys(XLogRecPtr lsn) {
 
 // Makes `issued` the durable lease, under the lease lock. The file first, then the WAL: a base
 // backup that starts after the record then either replays it or copies a file that already
-// holds it. The WAL record is not flushed unless synchronous standbys must confirm it: the file
-// already serves this server's restarts, and WAL order alone puts the record before every
-// commit that used its ids, for any standby. False if the wait for confirmation was
-// interrupted; the lease is then not to be published.
+// holds it. The caller waits for the WAL record's flush only when synchronous standbys must
+// confirm it: the file already serves this server's restarts, and WAL order alone puts the
+// record before every commit that used its ids, for any standby. The WAL writer flushes it
+// soon anyway, as it does an asynchronous commit, so that standbys hear of the lease also when
+// its ids were only selected. False if the wait for confirmation was interrupted; the lease is
+// then not to be published.
 bool make_durable(const IssuedIds& issued) {
   if (!write_lease_file(issued, lease->file_generation + 1))
     ereport(ERROR, (errcode_for_file_access(),
@@ -172,7 +174,10 @@ bool make_durable(const IssuedIds& issued) {
   lease->issued = issued;
   lease->issued_known = true;
   const XLogRecPtr lsn = log_lease(issued);
-  if (!synchronous_standbys_configured()) return true;
+  if (!synchronous_standbys_configured()) {
+    XLogSetAsyncXactLSN(lsn);
+    return true;
+  }
   XLogFlush(lsn);
   return wait_for_synchronous_standbys(lsn);
 }

@@ -1,10 +1,12 @@
-// libFuzzer target for src/core: id layout arithmetic, time conversions, the epoch parser and
-// the generator's clock and lease rules. The first input byte picks what to fuzz; the rest feeds
-// that mode. Every broken invariant traps, so libFuzzer saves the input that broke it.
+// libFuzzer target for src/core: id layout arithmetic, time conversions, the epoch and id text
+// parsers and the generator's clock and lease rules. The first input byte picks what to fuzz;
+// the rest feeds that mode. Every broken invariant traps, so libFuzzer saves the input that
+// broke it.
 //
 // Built by `make fuzz` with -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all, so a
 // signed overflow or a read past the parser's NUL stops the run too.
 #include "core/generator.h"
+#include "core/id_text.h"
 #include "core/layout.h"
 #include "core/time_math.h"
 #include "core/timestamp_text.h"
@@ -32,8 +34,9 @@ enum class Mode : std::uint8_t {
   time_math,
   timestamp_text,
   generator,
+  id_text,
 };
-constexpr int kModeCount = 5;
+constexpr int kModeCount = 6;
 
 constexpr std::int64_t kMsPerDay = 24 * 60 * 60 * 1000;
 
@@ -178,18 +181,37 @@ bool format_utc(std::int64_t unix_ms, char (&text)[32]) {
   return true;
 }
 
-// The parser reads only up to the NUL, and whatever it accepts is the instant it prints as.
-void fuzz_timestamp_text(FuzzedDataProvider& input) {
+// The rest of the input as a NUL-terminated text, exactly sized, so AddressSanitizer catches a
+// parser reading past the NUL.
+std::unique_ptr<char[]> remaining_text(FuzzedDataProvider& input) {
   const std::string bytes = input.ConsumeRemainingBytesAsString();
-  // Exactly sized, so AddressSanitizer catches any read past the terminating NUL.
-  const std::unique_ptr<char[]> text(new char[bytes.size() + 1]);
+  std::unique_ptr<char[]> text(new char[bytes.size() + 1]);
   std::memcpy(text.get(), bytes.data(), bytes.size());
   text[bytes.size()] = '\0';
+  return text;
+}
+
+// The parser reads only up to the NUL, and whatever it accepts is the instant it prints as.
+void fuzz_timestamp_text(FuzzedDataProvider& input) {
+  const std::unique_ptr<char[]> text = remaining_text(input);
   const ParsedTimestamp parsed = parse_timestamp_text(text.get());
   char utc_text[32];
   if (parsed.status != TimestampTextStatus::ok || !format_utc(parsed.unix_ms, utc_text)) return;
   const ParsedTimestamp reparsed = parse_timestamp_text(utc_text);
   require(reparsed.status == TimestampTextStatus::ok && reparsed.unix_ms == parsed.unix_ms);
+}
+
+// The snowflake type's parser reads only up to the NUL, and whatever it accepts is a
+// non-negative id whose digits read back as the same id.
+void fuzz_id_text(FuzzedDataProvider& input) {
+  const std::unique_ptr<char[]> text = remaining_text(input);
+  const ParsedId parsed = parse_id_text(text.get());
+  if (parsed.status != IdTextStatus::ok) return;
+  require(parsed.id >= 0);
+  char digits[24];
+  std::snprintf(digits, sizeof digits, "%lld", static_cast<long long>(parsed.id));
+  const ParsedId reparsed = parse_id_text(digits);
+  require(reparsed.status == IdTextStatus::ok && reparsed.id == parsed.id);
 }
 
 // One generator and its clock, plus what the checks remember between operations.
@@ -371,6 +393,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     case Mode::generator:
       fuzz_generator(input);
+      break;
+    case Mode::id_text:
+      fuzz_id_text(input);
   }
   return 0;
 }

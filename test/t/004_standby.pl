@@ -109,7 +109,9 @@ my $lease_file = $standby3->data_dir . '/snowflake.lease';
 rename($lease_file, "$lease_file.moved") or die "could not move $lease_file: $!";
 mkdir($lease_file) or die "could not block $lease_file: $!";
 my $log_offset = -s $standby3->logfile;
-burst_max($standby2);    # new leases, replayed by standby3
+# A lease 2 s past the last id: renewed at once, and replayed by standby3.
+$standby2->safe_psql('postgres',
+	'SELECT snowflake_advance_past(snowflake_nextval() + (2000::bigint << 22))');
 $standby3->wait_for_log(qr/WARNING:  could not write snowflake lease file "snowflake\.lease": Is a directory/,
 	$log_offset);
 is($standby3->safe_psql('postgres', 'SELECT 1'), '1',

@@ -1,0 +1,66 @@
+// The snowflake column type: a bigint in every way but one. It is stored, compared, hashed and
+// sent in binary exactly like int8 (the install script reuses int8's built-in output, send,
+// comparison and hash functions), but it is not a built-in type, so to_json and to_jsonb write
+// its text form as a JSON string and JavaScript's 53-bit numbers cannot round it.
+//
+// What lives here is what int8 lacks: refusing negative values, in the text input, the binary
+// input and the casts from integer types alike.
+#include "core/id_text.h"
+#include "pg/errors.h"
+
+#include <cstdint>
+
+extern "C" {
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "libpq/pqformat.h"
+
+PG_FUNCTION_INFO_V1(snowflake_in);
+PG_FUNCTION_INFO_V1(snowflake_recv);
+PG_FUNCTION_INFO_V1(snowflake_from_bigint);
+PG_FUNCTION_INFO_V1(snowflake_from_integer);
+PG_FUNCTION_INFO_V1(snowflake_from_smallint);
+}
+
+namespace snowflake::pg {
+namespace {
+
+// A value as a snowflake, or ERROR when it is negative.
+Datum checked_snowflake(std::int64_t value) {
+  if (value < 0) report_negative_snowflake(value);
+  return Int64GetDatum(value);
+}
+
+}  // namespace
+}  // namespace snowflake::pg
+
+// Text input: the digits bigint accepts, without a minus sign.
+Datum snowflake_in(PG_FUNCTION_ARGS) {
+  const char* text = PG_GETARG_CSTRING(0);
+  const snowflake::ParsedId parsed = snowflake::parse_id_text(text);
+  if (parsed.status != snowflake::IdTextStatus::ok)
+    snowflake::pg::report_id_text_status(parsed.status, text);
+  return Int64GetDatum(parsed.id);
+}
+
+// Binary input: int8's eight bytes, so a driver's bigint encoder writes snowflakes too.
+Datum snowflake_recv(PG_FUNCTION_ARGS) {
+  StringInfo message = reinterpret_cast<StringInfo>(PG_GETARG_POINTER(0));
+  return snowflake::pg::checked_snowflake(pq_getmsgint64(message));
+}
+
+// The cast from bigint, which DEFAULT snowflake_nextval() goes through.
+Datum snowflake_from_bigint(PG_FUNCTION_ARGS) {
+  return snowflake::pg::checked_snowflake(PG_GETARG_INT64(0));
+}
+
+// The cast from integer, for small literals in INSERT and UPDATE.
+Datum snowflake_from_integer(PG_FUNCTION_ARGS) {
+  return snowflake::pg::checked_snowflake(PG_GETARG_INT32(0));
+}
+
+// The cast from smallint, the type psycopg sends small Python ints as.
+Datum snowflake_from_smallint(PG_FUNCTION_ARGS) {
+  return snowflake::pg::checked_snowflake(PG_GETARG_INT16(0));
+}
