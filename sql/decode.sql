@@ -42,6 +42,24 @@ FROM (SELECT snowflake_to_timestamp(id) >= a AND snowflake_to_timestamp(id) < b 
              id >= snowflake_from_timestamp(a) AND id < snowflake_from_timestamp(b) AS in_bounds
       FROM made, bounds) AS checked;
 
+-- The decoding functions are IMMUTABLE: a generated column and an expression index can use
+-- them, and a range of times finds its rows through the index.
+CREATE TEMP TABLE events (
+  id bigint PRIMARY KEY DEFAULT snowflake_nextval(),
+  made_at timestamptz GENERATED ALWAYS AS (snowflake_to_timestamp(id)) STORED
+);
+CREATE INDEX events_made_at ON events (snowflake_to_timestamp(id));
+INSERT INTO events SELECT FROM generate_series(1, 1000);
+ANALYZE events;
+SELECT count(*) FILTER (WHERE made_at = snowflake_to_timestamp(id)) AS generated_right
+FROM events;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF)
+SELECT count(*) FROM events WHERE snowflake_to_timestamp(id) >= '2020-01-01 00:00:00+00';
+RESET enable_seqscan;
+SELECT count(*) AS found_by_time
+FROM events WHERE snowflake_to_timestamp(id) >= (SELECT min(made_at) FROM events);
+
 -- NULL in, NULL out.
 SELECT snowflake_decode(NULL) IS NULL AS decode_null,
        snowflake_to_timestamp(NULL) IS NULL AS to_timestamp_null,

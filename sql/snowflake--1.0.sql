@@ -17,14 +17,16 @@ COMMENT ON FUNCTION snowflake_nextval_batch(integer) IS
 'n ids, each as unique and ordered as one snowflake_nextval() call''s, claimed in runs';
 
 -- Decoding. Each layout argument is optional; NULL means the server's setting, so that ids
--- made by other systems (Twitter/X, Discord) or with another layout can be read too.
+-- made by other systems (Twitter/X, Discord) or with another layout can be read too. IMMUTABLE,
+-- so that generated columns and expression indexes can use them: the server's layout is fixed
+-- for the life of its ids (a change under issued ids is refused, see the README).
 CREATE FUNCTION snowflake_decode(id bigint, epoch timestamptz DEFAULT NULL,
                                  worker_bits integer DEFAULT NULL,
                                  sequence_bits integer DEFAULT NULL,
                                  OUT ts timestamptz, OUT worker_id integer, OUT seq integer)
 RETURNS record
 AS 'MODULE_PATHNAME', 'snowflake_decode'
-LANGUAGE C STABLE PARALLEL SAFE;
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 COMMENT ON FUNCTION snowflake_decode(bigint, timestamptz, integer, integer) IS
 'the millisecond, worker id and sequence number of an id; NULL layout arguments mean the server''s settings';
@@ -34,7 +36,7 @@ CREATE FUNCTION snowflake_to_timestamp(id bigint, epoch timestamptz DEFAULT NULL
                                        sequence_bits integer DEFAULT NULL)
 RETURNS timestamptz
 AS 'MODULE_PATHNAME', 'snowflake_to_timestamp'
-LANGUAGE C STABLE PARALLEL SAFE;
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 COMMENT ON FUNCTION snowflake_to_timestamp(bigint, timestamptz, integer, integer) IS
 'the millisecond an id was made in; NULL layout arguments mean the server''s settings';
@@ -44,7 +46,7 @@ CREATE FUNCTION snowflake_from_timestamp(ts timestamptz, epoch timestamptz DEFAU
                                          sequence_bits integer DEFAULT NULL)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'snowflake_from_timestamp'
-LANGUAGE C STABLE PARALLEL SAFE;
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 COMMENT ON FUNCTION snowflake_from_timestamp(timestamptz, timestamptz, integer, integer) IS
 'the smallest id of the millisecond containing ts, for id ranges by time; NULL layout arguments mean the server''s settings';
@@ -517,3 +519,11 @@ CREATE AGGREGATE min(snowflake) (
   SFUNC = snowflake_smaller, STYPE = snowflake, COMBINEFUNC = snowflake_smaller,
   SORTOP = <, PARALLEL = SAFE
 );
+
+-- Says at install time (so also during a restore) what the first insert would otherwise be
+-- the first to say: the library is not preloaded, or there is no worker id.
+CREATE FUNCTION snowflake_warn_if_not_ready() RETURNS void
+AS 'MODULE_PATHNAME', 'snowflake_warn_if_not_ready'
+LANGUAGE C;
+SELECT snowflake_warn_if_not_ready();
+DROP FUNCTION snowflake_warn_if_not_ready();

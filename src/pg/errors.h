@@ -36,6 +36,9 @@ const char* timestamp_text_problem(TimestampTextStatus status);
 
 [[noreturn]] void report_not_preloaded();
 [[noreturn]] void report_worker_id_unset();
+// The same two conditions as a WARNING, at CREATE EXTENSION.
+enum class NotReady : std::uint8_t { not_preloaded, worker_id_unset };
+void warn_not_ready(NotReady reason);
 [[noreturn]] void report_in_recovery(const char* function);
 [[noreturn]] void report_range_exhausted(const Layout& layout);
 // behind_ms: how far the last id issued is ahead of the clock.

@@ -13,10 +13,14 @@ use Test::More;
 # No worker id on purpose: the first checks are of a server started without one.
 my $node = new_snowflake_node('settings', worker_id => undef);
 $node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION snowflake');
+
+# CREATE EXTENSION (and so a restore) warns at once that ids cannot be generated here.
+my ($ret, $stdout, $stderr) = $node->psql('postgres', 'CREATE EXTENSION snowflake');
+is($ret, 0, 'no worker id: CREATE EXTENSION succeeds');
+like($stderr, qr/WARNING:  snowflake\.worker_id is not set/, 'no worker id: CREATE EXTENSION warns');
 
 # Without snowflake.worker_id, generating fails and says which setting to set.
-my ($ret, $stdout, $stderr) = $node->psql('postgres', 'SELECT snowflake_nextval()');
+($ret, $stdout, $stderr) = $node->psql('postgres', 'SELECT snowflake_nextval()');
 isnt($ret, 0, 'no worker id: snowflake_nextval() fails');
 like($stderr, qr/snowflake\.worker_id is not set/, 'no worker id: the error names the setting');
 like($stderr, qr/HINT:.*postgresql\.conf/, 'no worker id: the hint says where to set it');

