@@ -40,8 +40,8 @@ include $(PGXS)
 BITCODE_CXXFLAGS += $(SNOWFLAKE_CXXFLAGS)
 
 # PGXS tracks no header dependencies: rebuild every object when any header changes.
-HEADERS = $(wildcard src/core/*.h src/pg/*.h)
-$(OBJS) $(OBJS:.o=.bc): $(HEADERS)
+SOURCE_HEADERS = $(wildcard src/core/*.h src/pg/*.h)
+$(OBJS) $(OBJS:.o=.bc): $(SOURCE_HEADERS)
 
 # The same kind of checks on a server that does not preload the library.
 installcheck: installcheck-no-preload
