@@ -8,6 +8,8 @@
 #include "pg/settings.h"
 #include "pg/shared.h"
 
+#include <atomic>
+#include <new>
 #include <type_traits>
 
 extern "C" {
@@ -16,11 +18,15 @@ extern "C" {
 #include "access/xlog.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
 #include "postmaster/startup.h"
 #include "replication/syncrep.h"
 #include "replication/walsender.h"
 #include "replication/walsender_private.h"
 #include "storage/condition_variable.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
 }
@@ -42,6 +48,10 @@ constexpr long kSyncPollMs = 1;
 // How long WAL replay waits before it retries a lease file it could not write.
 constexpr long kReplayRetryMicros = 1000 * 1000;
 constexpr int kReplayRetriesPerWarning = 10;
+// The lease worker keeps renewing while an id was issued within this time, and looks this
+// often whether one was.
+constexpr std::int64_t kInUseForMs = 60 * 1000;
+constexpr long kWorkerPollMs = 1000;
 
 // Why the generator refuses ids until an operator acts.
 enum class LeaseBlock : std::uint8_t {
@@ -62,6 +72,8 @@ struct LeaseShared {
   LeaseBlock block;
   // The verdict on the lease's layout last logged, so that replay logs each change once.
   LayoutChange logged_change;
+  // The lease worker's latch while it runs, for callers to wake it; null otherwise.
+  std::atomic<Latch*> worker_latch;
 };
 
 LeaseShared* lease = nullptr;
@@ -219,13 +231,14 @@ void start_lease(SharedGenerator& generator, const Layout& layout) {
   bool found = false;
   lease = static_cast<LeaseShared*>(ShmemInitStruct(kLeaseShmemName, sizeof(LeaseShared), &found));
   if (found) return;
-  *lease = LeaseShared{&GetNamedLWLockTranche(kLeaseLockTrancheName)->lock,
-                       {},
-                       IssuedIds{layout, worker_id, 0},
-                       false,
-                       0,
-                       LeaseBlock::none,
-                       LayoutChange::none};
+  new (lease) LeaseShared{&GetNamedLWLockTranche(kLeaseLockTrancheName)->lock,
+                          {},
+                          IssuedIds{layout, worker_id, 0},
+                          false,
+                          0,
+                          LeaseBlock::none,
+                          LayoutChange::none,
+                          {nullptr}};
   ConditionVariableInit(&lease->lock_released);
   load_lease(generator, layout);
 }
@@ -236,6 +249,64 @@ void renew_lease(SharedGenerator& generator, const Layout& layout, std::int64_t 
   report_if_blocked(layout);
   renew_locked(generator, layout, now_ms, min_end_ms);
   release_lease_lock();
+  // A worker asleep since the server went idle takes over from here.
+  Latch* worker = lease->worker_latch.load(std::memory_order_acquire);
+  if (worker != nullptr && worker != MyLatch) SetLatch(worker);
+}
+
+void request_renewal(SharedGenerator& generator, const Layout& layout, std::int64_t now_ms) {
+  Latch* worker = lease->worker_latch.load(std::memory_order_acquire);
+  if (worker != nullptr)
+    SetLatch(worker);
+  else
+    renew_lease(generator, layout, now_ms);
+}
+
+namespace {
+
+// The lease worker leaves: callers renew for themselves again.
+void forget_lease_worker(int /*code*/, Datum /*arg*/) {
+  lease->worker_latch.store(nullptr, std::memory_order_release);
+}
+
+// What blocks the generator is an operator's business: the worker leaves it alone.
+bool lease_blocked() {
+  LWLockAcquire(lease->lock, LW_SHARED);
+  const bool blocked = lease->block != LeaseBlock::none;
+  LWLockRelease(lease->lock);
+  return blocked;
+}
+
+}  // namespace
+
+void run_lease_worker() {
+  SharedGenerator& generator = *shared_generator();
+  const Layout& layout = generator_layout();
+  before_shmem_exit(forget_lease_worker, 0);
+  lease->worker_latch.store(MyLatch, std::memory_order_release);
+  // The last tick seen, and when (monotonic) it last changed: the generator's last use.
+  std::uint64_t seen_last_tick = generator.state.last_tick.load(std::memory_order_relaxed);
+  std::int64_t last_use_ms = monotonic_micros() / 1000;
+  for (;;) {
+    CHECK_FOR_INTERRUPTS();
+    if (ConfigReloadPending) {
+      ConfigReloadPending = false;
+      ProcessConfigFile(PGC_SIGHUP);
+    }
+    const std::int64_t now_monotonic_ms = monotonic_micros() / 1000;
+    const std::uint64_t last_tick = generator.state.last_tick.load(std::memory_order_relaxed);
+    if (last_tick != seen_last_tick) {
+      seen_last_tick = last_tick;
+      last_use_ms = now_monotonic_ms;
+    }
+    const bool in_use = now_monotonic_ms - last_use_ms < kInUseForMs;
+    if (in_use && worker_id != kWorkerIdUnset && !lease_blocked())
+      renew_lease(generator, layout, realtime_unix_ms() - layout.epoch_unix_ms());
+    // In use, look again soon; idle, sleep until a caller wakes the worker.
+    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH | (in_use ? WL_TIMEOUT : 0),
+                    kWorkerPollMs, PG_WAIT_EXTENSION);
+    ResetLatch(MyLatch);
+  }
 }
 
 void replay_lease(const IssuedIds& issued) {

@@ -10,6 +10,12 @@
 // published to the generator. Backups must include the file: leases from before a backup's
 // start are not in the WAL it replays.
 //
+// Who renews: the lease worker, a background process, while the generator is in use (an id
+// was issued within the last minute): it renews whenever the lease is due, so that callers
+// find it ahead of them at any rate, and leaves an idle server alone. Callers renew themselves
+// only when they find the lease exhausted (the first call after an idle minute, or when the
+// worker is not running, as in single-user mode).
+//
 // Locking: one LWLock serializes everything that changes the lease; claims never take it.
 // Backends wait for it cancellably (conditional acquire and a condition variable), since a
 // renewal may wait on a stalled disk or a synchronous standby.
@@ -38,6 +44,16 @@ void start_lease(SharedGenerator& generator, const Layout& layout);
 // cannot be written. now_ms is the clock in ms since the layout's epoch.
 void renew_lease(SharedGenerator& generator, const Layout& layout, std::int64_t now_ms,
                  std::int64_t min_end_ms = 0);
+
+// A claim made the lease due: wakes the lease worker, or renews in the caller's path when no
+// worker runs.
+void request_renewal(SharedGenerator& generator, const Layout& layout, std::int64_t now_ms);
+
+// Preloading only: registers the lease worker.
+void register_lease_worker();
+
+// The lease worker's main loop (see above); returns only by process exit.
+[[noreturn]] void run_lease_worker();
 
 // WAL replay: a server with this WAL may have issued these ids.
 void replay_lease(const IssuedIds& issued);

@@ -1,6 +1,7 @@
 // Library entry point.
 #include "pg/settings.h"
 #include "pg/shared.h"
+#include "pg/lease.h"
 #include "pg/lease_wal.h"
 
 extern "C" {
@@ -24,4 +25,5 @@ void _PG_init(void) {
   snowflake::pg::check_settings_at_startup();
   snowflake::pg::install_shared_memory_hooks();
   snowflake::pg::register_lease_rmgr();
+  snowflake::pg::register_lease_worker();
 }

@@ -132,7 +132,7 @@ IdRun next_id_run(std::uint32_t wanted) {
         if (claim.borrowed_ms) shared.stats.borrowed_ms.fetch_add(1, std::memory_order_relaxed);
         if (wait.started_micros != 0)
           finish_wait(shared, wait, now_unix_ms, claim.first_ms - now_ms);
-        if (claim.renew_lease) renew_lease(shared, layout, now_ms);
+        if (claim.renew_lease) request_renewal(shared, layout, now_ms);
         return IdRun{layout.id_of_tick(claim.first_tick, worker_id), claim.count};
       case ClaimStatus::lease_needed:
         renew_lease(shared, layout, now_ms);

@@ -30,7 +30,8 @@ $primary->poll_query_until('postgres',
 # would issue the same ones again. Clients only SELECT them.
 $primary->safe_psql('postgres',
 	"SELECT snowflake_advance_past(snowflake_from_timestamp(now() + interval '28 seconds'))");
-my $batch = 'SELECT max(id) FROM (SELECT snowflake_nextval_batch(200000) AS id) AS b';
+# Two million ids are half a second's worth: a few batches cross a lease's renewal mark.
+my $batch = 'SELECT max(id) FROM (SELECT snowflake_nextval_batch(2000000) AS id) AS b';
 my $seen_max = 0;
 for (1 .. 5)
 {
