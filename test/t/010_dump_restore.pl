@@ -49,15 +49,18 @@ sub dump_app
 	return \%file;
 }
 
-# Restores a dump into a new database $db on $node, with pg_restore or psql by its format.
+# Restores a dump into a new database $db on $node, with pg_restore or psql by its format, and
+# checks that every id came back unchanged.
 sub restore
 {
-	my ($node, $db, $format, $file) = @_;
+	my ($node, $db, $format, $file, $label, $source_ids) = @_;
 	$node->safe_psql('postgres', "CREATE DATABASE $db");
 	my @command = $format eq 'custom'
 	  ? ('pg_restore', '--exit-on-error', '-d', $db, $file)
 	  : ('psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $db, '-f', $file);
-	$node->command_ok(\@command, $node->name . ": $db restored with $command[0]");
+	$node->command_ok(\@command, "$label, $format: restored with $command[0]");
+	is($node->safe_psql($db, $all_ids), $source_ids,
+		"$label, $format: every id comes back unchanged");
 	return;
 }
 
@@ -84,9 +87,7 @@ $other->start;
 for my $format ('custom', 'plain')
 {
 	my $db = "app_$format";
-	restore($other, $db, $format, $dump->{$format});
-	is($other->safe_psql($db, $all_ids), $source_ids,
-		"another worker id, $format: every id comes back unchanged");
+	restore($other, $db, $format, $dump->{$format}, 'another worker id', $source_ids);
 	is( $other->safe_psql($db,
 			"SELECT json_typeof(to_json(id)) || ' ' || pg_typeof(id) FROM events LIMIT 1"),
 		'string snowflake',
@@ -116,9 +117,7 @@ $same->start;
 for my $format ('custom', 'plain')
 {
 	my $db = "app_$format";
-	restore($same, $db, $format, $dump->{$format});
-	is($same->safe_psql($db, $all_ids), $source_ids,
-		"same worker id, $format: every id comes back unchanged");
+	restore($same, $db, $format, $dump->{$format}, 'same worker id', $source_ids);
 	if ($format eq 'custom')
 	{
 		is($same->safe_psql($db, "SELECT snowflake_nextval() < ($restored_max)"), 't',
