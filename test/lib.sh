@@ -11,6 +11,10 @@ BUILD_PACKAGES=(make g++ postgresql-15 postgresql-server-dev-15)
 # perl brings prove and Test::More for the TAP tests; clang-14 and its runtime build the fuzzer.
 TEST_PACKAGES=(perl libipc-run-perl libgtest-dev libfaketime clang-14 libclang-rt-14-dev
   clang-format)
+# The client programs of test/clients: Python ORMs and drivers, the JDBC driver and a JDK, and
+# Node.js with npm, which fetches node-postgres.
+CLIENT_PACKAGES=(python3-psycopg python3-psycopg2 python3-sqlalchemy python3-django
+  libpostgresql-jdbc-java default-jdk-headless nodejs npm)
 
 # Runs a command as root: directly when we are root, through sudo otherwise.
 as_root() {

@@ -1,12 +1,13 @@
 #!/bin/bash
 # Runs every test of snowflake: a clang-format check, GoogleTest unit tests of the core, a short
-# libFuzzer run over it, pg_regress with and without the library preloaded, isolation tests and
-# the TAP tests in test/t. Installs the Debian packages it needs first. Every server it starts
-# is private (a unix socket in a temporary directory) and is stopped by its test.
+# libFuzzer run over it, pg_regress with and without the library preloaded, isolation tests,
+# the TAP tests in test/t, and the client programs in test/clients (ORMs and drivers). Installs
+# the Debian packages it needs first. Every server it starts is private (a unix socket in a
+# temporary directory, and for JDBC a port on 127.0.0.1) and is stopped by its test.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${CLIENT_PACKAGES[@]}"
 build_and_install
 
 echo "== formatting"
@@ -35,4 +36,7 @@ if ! run_unprivileged make -C "$testdir" -s installcheck PG_CONFIG="$PG_CONFIG";
   done
   exit 1
 fi
+
+echo "== clients: SQLAlchemy, Django, node-postgres, psycopg, JDBC"
+SNOWFLAKE_INSTALLED=1 "$SNOWFLAKE_ROOT/test/clients/run.sh"
 echo "== all tests passed"

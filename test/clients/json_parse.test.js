@@ -53,3 +53,22 @@ test('JSON.parse of json_agg keeps snowflake ids and corrupts bigint ones', asyn
   assert.strictEqual(typeof big.plain, 'string');
   assert.strictEqual(typeof flake.plain, 'string');
 });
+
+test('INSERT ... RETURNING id gives the new id as an exact string', async (t) => {
+  const client = new Client();
+  await client.connect();
+  t.after(() => client.end());
+
+  await client.query(`CREATE TEMP TABLE orders (
+    id bigint PRIMARY KEY DEFAULT snowflake_nextval(), item text NOT NULL)`);
+  const { rows } = await client.query(
+    'INSERT INTO orders (item) VALUES ($1), ($2) RETURNING id', ['coffee', 'bagel']);
+  const decoded = await client.query(
+    'SELECT id::text, (snowflake_decode(id)).worker_id FROM orders ORDER BY id');
+  console.log(`INSERT ... RETURNING id: ${rows.map((r) => `${r.id} (${typeof r.id})`).join(', ')}`);
+  assert.deepStrictEqual(rows.map((r) => typeof r.id), ['string', 'string']);
+  assert.deepStrictEqual(rows.map((r) => r.id), decoded.rows.map((r) => r.id));
+  assert.strictEqual(decoded.rows[0].worker_id, 1);
+  // BigInt reads the string exactly, for arithmetic or comparison in JavaScript.
+  assert.ok(BigInt(rows[1].id) > BigInt(rows[0].id));
+});

@@ -1,15 +1,16 @@
 #!/bin/bash
-# Driver checks behind the README's "JSON and JavaScript" section: node-postgres, psycopg and
-# the JDBC driver against a throwaway server that preloads snowflake. Each prints what the
-# driver returns for a bigint id and a snowflake id and fails if that changes. Not part of
-# test/run-all.sh: it fetches node-postgres (`pg`) with npm and needs a JDK.
+# The clients of the README's "ORMs and drivers" and "JSON and JavaScript" sections, each a
+# small real program against a throwaway server that preloads snowflake (worker id 1):
+# SQLAlchemy (server_default), Django (the failing first try, then the BigAutoField subclass),
+# node-postgres (ids as strings, JSON.parse), psycopg 3 (types) and JDBC (types,
+# getGeneratedKeys). Each program asserts what the README says and fails otherwise.
+# Installs its Debian packages first; node-postgres (`pg`) comes from npm, installed into the
+# throwaway directory, or from $NODE_PG_MODULES, a node_modules folder that holds it.
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 
-packages=(python3-psycopg libpostgresql-jdbc-java default-jdk-headless)
-command -v npm >/dev/null || packages+=(nodejs npm)
-install_packages "${BUILD_PACKAGES[@]}" "${packages[@]}"
-build_and_install
+install_packages "${BUILD_PACKAGES[@]}" "${CLIENT_PACKAGES[@]}"
+[ "${SNOWFLAKE_INSTALLED:-}" = 1 ] || build_and_install
 
 # JDBC speaks TCP only: the server also listens on a loopback port.
 port=$((20000 + RANDOM % 20000))
@@ -17,19 +18,36 @@ start_throwaway_server "listen_addresses = '127.0.0.1'" "port = $port"
 run_unprivileged psql -X -q -h "$workdir" -p "$port" -U postgres -d postgres \
   -c 'CREATE EXTENSION snowflake'
 
-# The programs run from a copy the unprivileged user can read. node-postgres comes from
-# $NODE_PG_MODULES, a node_modules folder that holds it, if set; from npm, beside them, if not.
-cp "$SNOWFLAKE_ROOT"/test/clients/*.{js,py,java} "$workdir/"
+# The programs run from a copy the unprivileged user can read.
+mkdir "$workdir/clients"
+cp -r "$SNOWFLAKE_ROOT"/test/clients/. "$workdir/clients/"
+chown -R --reference="$workdir" "$workdir/clients"
 if [ -z "${NODE_PG_MODULES:-}" ]; then
   (cd "$workdir" && npm install --silent --no-save --no-package-lock pg >/dev/null)
   NODE_PG_MODULES=$workdir/node_modules
 fi
 export PGHOST=$workdir PGPORT=$port PGUSER=postgres PGDATABASE=postgres
+jdbc_url="jdbc:postgresql://127.0.0.1:$port/postgres?user=postgres"
+python=/usr/bin/python3
 
-echo "== node-postgres"
-run_unprivileged env NODE_PATH="$NODE_PG_MODULES" node --test "$workdir/json_parse.test.js"
-echo "== psycopg"
-run_unprivileged python3 "$workdir/psycopg_types.py"
-echo "== JDBC"
-run_unprivileged java -cp /usr/share/java/postgresql.jar "$workdir/JdbcTypes.java" \
-  "jdbc:postgresql://127.0.0.1:$port/postgres?user=postgres"
+failed=()
+# Runs one client program, named $1, and records a failure without stopping the others.
+client() {
+  local name=$1
+  shift
+  echo "== $name"
+  run_unprivileged "$@" || failed+=("$name")
+}
+client "SQLAlchemy" $python "$workdir/clients/sqlalchemy_model.py"
+client "Django" $python "$workdir/clients/django/run_django.py"
+client "node-postgres" env NODE_PATH="$NODE_PG_MODULES" node --test "$workdir/clients/json_parse.test.js"
+client "psycopg" $python "$workdir/clients/psycopg_types.py"
+client "JDBC types" java -cp /usr/share/java/postgresql.jar "$workdir/clients/JdbcTypes.java" "$jdbc_url"
+client "JDBC getGeneratedKeys" java -cp /usr/share/java/postgresql.jar \
+  "$workdir/clients/JdbcGeneratedKeys.java" "$jdbc_url"
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "== clients FAILED: ${failed[*]}"
+  exit 1
+fi
+echo "== clients passed: SQLAlchemy, Django, node-postgres, psycopg, JDBC"
