@@ -289,8 +289,9 @@ TEST_F(GeneratorLease, EveryFlaggedRenewalFindsATarget) {
 // callers that cross the mark renew in time: no claim ever finds the lease exhausted.
 TEST_F(GeneratorLease, ContinuousLoadNeverExhaustsTheLease) {
   publish_lease(state_, layout_, kNowMs + kLeaseSpanMs);
+  std::int64_t now_ms = kNowMs;
   for (std::uint32_t wanted : {1u, 100u, kTicksPerMs, 3 * kTicksPerMs}) {
-    for (std::int64_t now_ms = kNowMs; now_ms < kNowMs + 5 * kLeaseSpanMs; ++now_ms) {
+    for (const std::int64_t end_ms = now_ms + 5 * kLeaseSpanMs; now_ms < end_ms; ++now_ms) {
       const Claim claimed = claim(now_ms, wanted);
       ASSERT_EQ(claimed.status, ClaimStatus::issued) << wanted << " " << now_ms;
       if (claimed.renew_lease)
