@@ -12,9 +12,11 @@ BUILD_PACKAGES=(make g++ postgresql-15 postgresql-server-dev-15)
 TEST_PACKAGES=(perl libipc-run-perl libgtest-dev libfaketime clang-14 libclang-rt-14-dev
   clang-format)
 # The client programs of test/clients: Python ORMs and drivers, the JDBC driver and a JDK, and
-# Node.js with npm, which fetches node-postgres.
+# Node.js with npm, which fetches node-postgres. A machine that already has npm (say, Node.js
+# from another source, whose package conflicts with Debian's npm) keeps its own.
 CLIENT_PACKAGES=(python3-psycopg python3-psycopg2 python3-sqlalchemy python3-django
-  libpostgresql-jdbc-java default-jdk-headless nodejs npm)
+  libpostgresql-jdbc-java default-jdk-headless)
+command -v npm >/dev/null || CLIENT_PACKAGES+=(nodejs npm)
 
 # Runs a command as root: directly when we are root, through sudo otherwise.
 as_root() {

@@ -284,9 +284,12 @@ void run_lease_worker() {
   const Layout& layout = generator_layout();
   before_shmem_exit(forget_lease_worker, 0);
   lease->worker_latch.store(MyLatch, std::memory_order_release);
-  // The last tick seen, and when (monotonic) it last changed: the generator's last use.
+  // The last tick seen, and when (monotonic) the generator was last seen in use: the last tick
+  // changed, or a caller woke the worker. Idle at first: a server that issues no id writes
+  // nothing.
   std::uint64_t seen_last_tick = generator.state.last_tick.load(std::memory_order_relaxed);
-  std::int64_t last_use_ms = monotonic_micros() / 1000;
+  std::int64_t last_use_ms = monotonic_micros() / 1000 - kInUseForMs;
+  bool woken = false;
   for (;;) {
     CHECK_FOR_INTERRUPTS();
     if (ConfigReloadPending) {
@@ -295,7 +298,7 @@ void run_lease_worker() {
     }
     const std::int64_t now_monotonic_ms = monotonic_micros() / 1000;
     const std::uint64_t last_tick = generator.state.last_tick.load(std::memory_order_relaxed);
-    if (last_tick != seen_last_tick) {
+    if (woken || last_tick != seen_last_tick) {
       seen_last_tick = last_tick;
       last_use_ms = now_monotonic_ms;
     }
@@ -303,9 +306,11 @@ void run_lease_worker() {
     if (in_use && worker_id != kWorkerIdUnset && !lease_blocked())
       renew_lease(generator, layout, realtime_unix_ms() - layout.epoch_unix_ms());
     // In use, look again soon; idle, sleep until a caller wakes the worker.
-    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH | (in_use ? WL_TIMEOUT : 0),
-                    kWorkerPollMs, PG_WAIT_EXTENSION);
+    const int events =
+        WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH | (in_use ? WL_TIMEOUT : 0),
+                  kWorkerPollMs, PG_WAIT_EXTENSION);
     ResetLatch(MyLatch);
+    woken = (events & WL_LATCH_SET) != 0;
   }
 }
 

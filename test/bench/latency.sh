@@ -19,7 +19,7 @@ LATENCY_MIN_INSERTS=${LATENCY_MIN_INSERTS:-100}
 LATENCY_IDLE_SECONDS=${LATENCY_IDLE_SECONDS:-60}
 LATENCY_IDLE_RUNS=${LATENCY_IDLE_RUNS:-5}
 
-install_packages "postgresql-$PG_MAJOR"
+install_packages "${BUILD_PACKAGES[@]}"
 start_throwaway_server "autovacuum = off"
 
 # psql on the throwaway server.

@@ -73,7 +73,7 @@ cmp_ok($new_min, '>', $burst_max, "promoted after catch-up: new ids lie above th
 
 # (c) The new primary crashes while committing, without waiting for its standby: whatever WAL
 # reached the standby bounds its ids. Its clock back on time, the primary renews its lease
-# every five seconds while in use, so the standby must follow leases made after its base backup. This
+# every two seconds while in use, so the standby must follow leases made after its base backup. This
 # standby has a worker id of its own (2), as the deployment guide recommends for each member:
 # the replayed lease binds it all the same.
 my $standby2 = new_standby($standby, 'standby2', 2);
@@ -89,9 +89,9 @@ $standby->safe_psql('postgres', q{
 	END $$});
 my $session = $standby->background_psql('postgres');
 $session->query_until(qr/filling/, "SET synchronous_commit = off;\n\\echo filling\nCALL fill();\n");
-# Replicated rows spanning more than a lease's ten seconds were issued under several renewals.
+# Replicated rows spanning more than a lease's four seconds were issued under several renewals.
 $standby2->poll_query_until('postgres',
-	"SELECT max(snowflake_to_timestamp(id)) - min(snowflake_to_timestamp(id)) > interval '11 s'"
+	"SELECT max(snowflake_to_timestamp(id)) - min(snowflake_to_timestamp(id)) > interval '5 s'"
 	  . ' FROM t WHERE n < 0')
   or die 'standby2 never received rows from several leases';
 $standby->stop('immediate');

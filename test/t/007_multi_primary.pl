@@ -26,7 +26,7 @@ my $rows_per_origin = 50000;
 # row's two defaults. That time is microseconds unless the backend is descheduled right there;
 # with ten busy processes on 2 cores that happens to a few rows per run, for 10 to 40 ms when
 # tried here (the more, the busier the machine). 100 ms leaves room for that, and still fails
-# for a server whose ids run ahead of its clock by up to a lease (10 s), as after a restart. A
+# for a server whose ids run ahead of its clock by up to a lease (4 s), as after a restart. A
 # systematic offset of a few ms is caught more tightly by the check that almost no id is over
 # 2 ms older than its row.
 my $max_disagreement_ms = 100;
@@ -44,7 +44,7 @@ my $create_table = q{
 };
 
 # Each node gets its worker id before its first start: a restart would resume ids after the
-# lease, up to ten seconds ahead of the clock, which is right but would blur the timing check.
+# lease, up to four seconds ahead of the clock, which is right but would blur the timing check.
 my %publisher;
 for my $origin (@origins)
 {
