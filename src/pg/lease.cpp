@@ -74,6 +74,8 @@ struct LeaseShared {
   LayoutChange logged_change;
   // The lease worker's latch while it runs, for callers to wake it; null otherwise.
   std::atomic<Latch*> worker_latch;
+  // Set by a caller that wants the worker to renew (or to take over after its own renewal).
+  std::atomic<bool> renewal_wanted;
 };
 
 LeaseShared* lease = nullptr;
@@ -220,6 +222,15 @@ void renew_locked(SharedGenerator& generator, const Layout& layout, std::int64_t
   generator.stats.lease_renewals.fetch_add(1, std::memory_order_relaxed);
 }
 
+// Asks the lease worker to renew; false if none runs.
+bool wake_lease_worker() {
+  Latch* worker = lease->worker_latch.load(std::memory_order_acquire);
+  if (worker == nullptr || worker == MyLatch) return false;
+  lease->renewal_wanted.store(true, std::memory_order_release);
+  SetLatch(worker);
+  return true;
+}
+
 }  // namespace
 
 void request_lease_shared_memory() {
@@ -250,16 +261,11 @@ void renew_lease(SharedGenerator& generator, const Layout& layout, std::int64_t 
   renew_locked(generator, layout, now_ms, min_end_ms);
   release_lease_lock();
   // A worker asleep since the server went idle takes over from here.
-  Latch* worker = lease->worker_latch.load(std::memory_order_acquire);
-  if (worker != nullptr && worker != MyLatch) SetLatch(worker);
+  (void)wake_lease_worker();
 }
 
 void request_renewal(SharedGenerator& generator, const Layout& layout, std::int64_t now_ms) {
-  Latch* worker = lease->worker_latch.load(std::memory_order_acquire);
-  if (worker != nullptr)
-    SetLatch(worker);
-  else
-    renew_lease(generator, layout, now_ms);
+  if (!wake_lease_worker()) renew_lease(generator, layout, now_ms);
 }
 
 namespace {
@@ -285,11 +291,10 @@ void run_lease_worker() {
   before_shmem_exit(forget_lease_worker, 0);
   lease->worker_latch.store(MyLatch, std::memory_order_release);
   // The last tick seen, and when (monotonic) the generator was last seen in use: the last tick
-  // changed, or a caller woke the worker. Idle at first: a server that issues no id writes
+  // changed, or a caller asked for a renewal. Idle at first: a server that issues no id writes
   // nothing.
   std::uint64_t seen_last_tick = generator.state.last_tick.load(std::memory_order_relaxed);
   std::int64_t last_use_ms = monotonic_micros() / 1000 - kInUseForMs;
-  bool woken = false;
   for (;;) {
     CHECK_FOR_INTERRUPTS();
     if (ConfigReloadPending) {
@@ -298,7 +303,8 @@ void run_lease_worker() {
     }
     const std::int64_t now_monotonic_ms = monotonic_micros() / 1000;
     const std::uint64_t last_tick = generator.state.last_tick.load(std::memory_order_relaxed);
-    if (woken || last_tick != seen_last_tick) {
+    const bool asked = lease->renewal_wanted.exchange(false, std::memory_order_acq_rel);
+    if (asked || last_tick != seen_last_tick) {
       seen_last_tick = last_tick;
       last_use_ms = now_monotonic_ms;
     }
@@ -306,11 +312,9 @@ void run_lease_worker() {
     if (in_use && worker_id != kWorkerIdUnset && !lease_blocked())
       renew_lease(generator, layout, realtime_unix_ms() - layout.epoch_unix_ms());
     // In use, look again soon; idle, sleep until a caller wakes the worker.
-    const int events =
-        WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH | (in_use ? WL_TIMEOUT : 0),
-                  kWorkerPollMs, PG_WAIT_EXTENSION);
+    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH | (in_use ? WL_TIMEOUT : 0),
+                    kWorkerPollMs, PG_WAIT_EXTENSION);
     ResetLatch(MyLatch);
-    woken = (events & WL_LATCH_SET) != 0;
   }
 }
 
