@@ -28,9 +28,9 @@ my ($min_margin_ms, $renewals_before) = split /\|/,
   $session->query_safe('SELECT 1e9, lease_renewals FROM snowflake_stats');
 for my $call (1 .. 8)
 {
+	$session->query_safe('SELECT snowflake_nextval()');
 	my $margin_ms = $session->query_safe(
-		'SELECT extract(epoch FROM lease_end - clock_timestamp()) * 1000 FROM snowflake_stats'
-		  . ' WHERE snowflake_nextval() IS NOT NULL');
+		'SELECT extract(epoch FROM lease_end - clock_timestamp()) * 1000 FROM snowflake_stats');
 	$min_margin_ms = $margin_ms if $margin_ms < $min_margin_ms;
 	Time::HiRes::usleep(1_500_000);
 }
