@@ -394,7 +394,7 @@ def run(base_dir):
         client.start()
         summaries = [
             change_leader(client, "kill -9 of a's postmaster, failover to b (clock -30 s)",
-                          lambda: os.kill(a.postmaster_pid(), signal.SIGKILL), a, b),
+                          lambda: crash_ahead_of_standby(a, b), a, b),
             change_leader(client, "switchover back to the old leader a (failback)",
                           lambda: switchover(a, b, a), b, a),
             change_leader(client, "switchover to b (clock -30 s)",
@@ -404,6 +404,7 @@ def run(base_dir):
                  lambda: len(client.ids_on_timeline_after(0)) > 0, FAILOVER_TIMEOUT_S)
         client.stopping.set()
         client.join(10)
+        check(summaries[0]["old_leader_rewound"], "a: rewound after the crash, then followed b")
         check_ids(client, b, summaries)
         return summaries
     except BaseException:
@@ -419,6 +420,24 @@ def run(base_dir):
                 etcd.wait(10)
             except subprocess.TimeoutExpired:
                 etcd.kill()
+
+
+def crash_ahead_of_standby(primary, standby):
+    """Stops the primary's WAL sender, lets commits go on until the primary's WAL is ahead of
+    what the standby received, then kills the postmaster and the WAL sender: a primary that
+    crashes while replication lags, so that only it has its last transactions (and must be
+    rewound to follow the new primary)."""
+    walsender_pid = primary.query("SELECT pid FROM pg_stat_replication"
+                                  f" WHERE application_name = '{standby.name}'")[0][0]
+    postmaster_pid = primary.postmaster_pid()
+    os.kill(walsender_pid, signal.SIGSTOP)
+    try:
+        wait_for("WAL the standby did not receive", lambda: primary.query(
+            "SELECT pg_current_wal_flush_lsn() - sent_lsn > 16384 FROM pg_stat_replication"
+            f" WHERE pid = {walsender_pid}")[0][0], FAILOVER_TIMEOUT_S)
+    finally:
+        os.kill(postmaster_pid, signal.SIGKILL)
+        os.kill(walsender_pid, signal.SIGKILL)
 
 
 def switchover(via, leader, candidate):
