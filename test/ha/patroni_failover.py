@@ -49,6 +49,7 @@ START_TIMEOUT_S = 60
 FAILOVER_TIMEOUT_S = 60
 REJOIN_TIMEOUT_S = 90
 IDS_PER_INSERT = 20
+SPLIT_BRAIN_INSERTS = 25  # on each primary
 
 test_number = 0
 failures = 0
@@ -196,10 +197,16 @@ class Member:
         except psycopg.Error:
             return False
 
+    def kill_patroni(self):
+        """Kills Patroni alone, as a crash would: its PostgreSQL runs on unmanaged (no
+        watchdog here to stop it)."""
+        self.process.kill()
+        self.process.wait()
+
     def rewind_count(self):
-        """How many times Patroni ran pg_rewind on this member."""
+        """How many times pg_rewind rewound this member ("no rewind required" does not count)."""
         with open(self.log_file, errors="replace") as log:
-            return log.read().count("running pg_rewind from")
+            return log.read().count("pg_rewind: Done!")
 
     def stop(self, timeout_s=30):
         """Stops Patroni (which stops PostgreSQL); kills whatever is left after timeout_s."""
@@ -251,10 +258,7 @@ class Inserter(threading.Thread):
             try:
                 if conn is None:
                     conn = psycopg.connect(self.conninfo, autocommit=True)
-                rows = conn.execute(self.INSERT).fetchall()
-                received_at = time.monotonic()
-                with self.lock:
-                    self.received.extend((received_at, id_, timeline) for id_, timeline in rows)
+                self.record(conn.execute(self.INSERT).fetchall())
             except psycopg.Error as error:
                 sqlstate = getattr(error, "sqlstate", None) or type(error).__name__
                 with self.lock:
@@ -269,6 +273,12 @@ class Inserter(threading.Thread):
             self.stopping.wait(0.005)  # leaves the 2 cores room for the servers
         if conn is not None:
             conn.close()
+
+    def record(self, rows):
+        """Ids received by another client."""
+        received_at = time.monotonic()
+        with self.lock:
+            self.received.extend((received_at, id_, timeline) for id_, timeline in rows)
 
     def snapshot(self):
         with self.lock:
@@ -397,15 +407,18 @@ def run(base_dir):
                           lambda: crash_ahead_of_standby(a, b), a, b),
             change_leader(client, "switchover back to the old leader a (failback)",
                           lambda: switchover(a, b, a), b, a),
-            change_leader(client, "switchover to b (clock -30 s)",
-                          lambda: switchover(a, a, b), a, b),
+            change_leader(client, "kill -9 of a's Patroni: split brain until it restarts",
+                          lambda: split_brain(a, b, client), a, b),
+            change_leader(client, "switchover to the old leader a again",
+                          lambda: switchover(a, b, a), b, a),
         ]
         wait_for("ids from the last leader",
                  lambda: len(client.ids_on_timeline_after(0)) > 0, FAILOVER_TIMEOUT_S)
         client.stopping.set()
         client.join(10)
         check(summaries[0]["old_leader_rewound"], "a: rewound after the crash, then followed b")
-        check_ids(client, b, summaries)
+        check(summaries[2]["old_leader_rewound"], "a: rewound after the split brain, then followed b")
+        check_ids(client, a, summaries)
         return summaries
     except BaseException:
         for member in members:
@@ -438,6 +451,24 @@ def crash_ahead_of_standby(primary, standby):
     finally:
         os.kill(postmaster_pid, signal.SIGKILL)
         os.kill(walsender_pid, signal.SIGKILL)
+
+
+def split_brain(old, new, client):
+    """Kills the leader's Patroni: without a watchdog its PostgreSQL stays a writable primary
+    while `new` takes the leader lock once its TTL expires. Both primaries then take inserts
+    (the client's open connection keeps writing to `old`, the test writes to both directly)
+    until `old`'s Patroni is back and demotes it."""
+    old.kill_patroni()
+    wait_for(f"{new.name} to lead", new.is_running_primary, FAILOVER_TIMEOUT_S)
+    # Patroni reports the new primary before its promotion ends.
+    wait_for(f"{new.name} to accept writes",
+             lambda: not new.query("SELECT pg_is_in_recovery()")[0][0], FAILOVER_TIMEOUT_S)
+    check(not old.query("SELECT pg_is_in_recovery()")[0][0],
+          f"split brain: {old.name} still accepts writes while {new.name} leads")
+    for _ in range(SPLIT_BRAIN_INSERTS):
+        for member in (old, new):
+            client.record(member.query(Inserter.INSERT))
+    old.start()
 
 
 def switchover(via, leader, candidate):
