@@ -8,9 +8,10 @@ PG_CONFIG=$PG_BINDIR/pg_config
 export PATH="$PG_BINDIR:$PATH"
 
 BUILD_PACKAGES=(make g++ postgresql-15 postgresql-server-dev-15)
-# perl brings prove and Test::More for the TAP tests; clang-14 and its runtime build the fuzzer.
+# perl brings prove and Test::More for the TAP tests; clang-14 and its runtime build the fuzzer;
+# patroni, etcd-server and python3-psycopg run the failover test (test/ha).
 TEST_PACKAGES=(perl libipc-run-perl libgtest-dev libfaketime clang-14 libclang-rt-14-dev
-  clang-format)
+  clang-format patroni etcd-server python3-psycopg)
 
 # Runs a command as root: directly when we are root, through sudo otherwise.
 as_root() {

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Runs every test of snowflake: a clang-format check, GoogleTest unit tests of the core, a short
-# libFuzzer run over it, pg_regress with and without the library preloaded, isolation tests and
-# the TAP tests in test/t. Installs the Debian packages it needs first. Every server it starts
-# is private (a unix socket in a temporary directory) and is stopped by its test.
+# libFuzzer run over it, pg_regress with and without the library preloaded, isolation tests, the
+# TAP tests in test/t, and failovers under Patroni (test/ha). Installs the Debian packages it
+# needs first. Every server it starts is private (a unix socket in a temporary directory, or
+# 127.0.0.1 for the Patroni cluster) and is stopped by its test.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -35,4 +36,6 @@ if ! run_unprivileged make -C "$testdir" -s installcheck PG_CONFIG="$PG_CONFIG";
   done
   exit 1
 fi
+echo "== Patroni failover"
+run_unprivileged /usr/bin/python3 "$testdir/test/ha/patroni_failover.py"
 echo "== all tests passed"
