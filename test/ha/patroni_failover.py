@@ -50,6 +50,7 @@ FAILOVER_TIMEOUT_S = 60
 REJOIN_TIMEOUT_S = 90
 IDS_PER_INSERT = 20
 SPLIT_BRAIN_INSERTS = 25  # on each primary
+DCS_WORKER_ID = 1000  # set cluster-wide, overridden by every member's own
 
 test_number = 0
 failures = 0
@@ -339,7 +340,7 @@ def change_leader(client, description, trigger, old, new):
     return summary
 
 
-def check_ids(client, leader, summaries):
+def check_ids(client, leader, members, summaries):
     """The assertions: no repeat, and each timeline's ids above every earlier committed one."""
     received = client.snapshot()
     received_ids = [entry[1] for entry in received]
@@ -355,6 +356,10 @@ def check_ids(client, leader, summaries):
           "\n".join(client.unique_violations[:5]))
     check(len(committed) == len(summaries) + 1, "each leader change started one timeline",
           f"timelines: {[row[0] for row in committed]}")
+    workers = {worker for row in committed for worker in row[4]}
+    check(workers == {m.worker_id for m in members},
+          "every committed id carries its member's own worker id",
+          f"worker ids: {sorted(workers)}")
     highest_before = None
     for timeline, count, lowest, highest, workers in committed:
         note(f"timeline {timeline}: {count} committed ids from worker(s) {workers}")
@@ -388,11 +393,7 @@ def run(base_dir):
         b.start()
         wait_for("b to stream from a", lambda: b.streams_to(a), START_TIMEOUT_S)
 
-        for member in members:
-            shown = member.query("SHOW snowflake.worker_id")[0][0]
-            check(shown == str(member.worker_id),
-                  f"{member.name}: the local worker id holds over the DCS's configuration",
-                  f"SHOW snowflake.worker_id: {shown}")
+        put_worker_id_in_dcs(a, members)
         offset = b.query("SELECT extract(epoch FROM clock_timestamp())")[0][0]
         offset = float(offset) - time.time()
         check(abs(offset - SLOW_CLOCK_OFFSET_S) < 2,
@@ -418,7 +419,7 @@ def run(base_dir):
         client.join(10)
         check(summaries[0]["old_leader_rewound"], "a: rewound after the crash, then followed b")
         check(summaries[2]["old_leader_rewound"], "a: rewound after the split brain, then followed b")
-        check_ids(client, a, summaries)
+        check_ids(client, a, members, summaries)
         return summaries
     except BaseException:
         for member in members:
@@ -433,6 +434,24 @@ def run(base_dir):
                 etcd.wait(10)
             except subprocess.TimeoutExpired:
                 etcd.kill()
+
+
+def put_worker_id_in_dcs(via, members):
+    """Sets a worker id for the whole cluster in the DCS, where it does not belong, and checks
+    that each member's local one still wins: in the server, and in the configuration file
+    Patroni writes (pending_restart would show a different value there), so that the restarts
+    to come keep it. work_mem, changed in the same edit, shows when members have applied it."""
+    subprocess.run(["patronictl", "-c", via.config_file, "edit-config", "--force", "--quiet",
+                    "-p", f"snowflake.worker_id={DCS_WORKER_ID}", "-p", "work_mem=5MB"],
+                   check=True, stdout=subprocess.DEVNULL, timeout=START_TIMEOUT_S)
+    for member in members:
+        wait_for(f"{member.name} to apply the DCS's configuration",
+                 lambda: member.query("SHOW work_mem")[0][0] == "5MB", START_TIMEOUT_S)
+        setting = member.query("SELECT setting, pending_restart FROM pg_settings"
+                               " WHERE name = 'snowflake.worker_id'")[0]
+        check(setting == (str(member.worker_id), False),
+              f"{member.name}: its local worker id holds over the DCS's",
+              f"setting, pending_restart: {setting}")
 
 
 def crash_ahead_of_standby(primary, standby):
