@@ -3,20 +3,28 @@
 
 Starts etcd and a two-member Patroni cluster on 127.0.0.1, configured as README.md recommends
 (test/ha/patroni-member.yml): every member preloads snowflake and has its own worker id, set
-in its local configuration. Member "b" runs its PostgreSQL with the clock 30 s behind
-(libfaketime, through a bin_dir whose postgres is a wrapper; Patroni itself keeps the real
-clock). A client inserts continuously through a libpq multi-host connection string with
-target_session_attrs=read-write and records every id it receives, while the test
+in its local configuration, which a cluster-wide worker id put in the DCS must not override.
+Member "b" runs its PostgreSQL with the clock 30 s behind (libfaketime, through a bin_dir whose
+postgres is a wrapper; Patroni itself keeps the real clock). A client inserts continuously
+through a libpq multi-host connection string with target_session_attrs=read-write and records
+every id it receives, while the test
 
-  1. kills the leader's ("a") postmaster with SIGKILL: Patroni fails over to "b", whose clock
-     is 30 s behind, and rewinds "a" if its WAL went further than what "b" received;
+  1. stops the leader's ("a") WAL sender, then kills its postmaster with SIGKILL: Patroni fails
+     over to "b", whose clock is 30 s behind, and rewinds "a", whose WAL went further;
   2. switches over back to the rewound old leader "a" (failback, `patronictl switchover`);
-  3. switches over to "b" again.
+  3. kills a's Patroni with SIGKILL: without a watchdog a's PostgreSQL stays a writable primary
+     while "b" is promoted once the leader key expires; both take inserts (split brain) until
+     a's Patroni is back, demotes and rewinds it;
+  4. switches over to "a" again.
 
 It asserts only what must hold without synchronous replication: no id was received twice, no
 insert hit a unique violation, and every id committed on a timeline (each promotion starts
 one) lies above every id committed before it. Ids received but lost with a failed-over
 primary's last transactions are counted, not failed: their worker id keeps them apart.
+A synchronous variant would also assert that no received id is lost.
+
+Only "a" ever has its Patroni restarted: a Patroni started while its PostgreSQL runs under
+libfaketime does not recognise that postmaster (the start time in postmaster.pid is faked).
 
 Runs as an unprivileged user (PostgreSQL refuses root); prints TAP. Every server listens on
 127.0.0.1 or a unix socket in a private directory and is stopped at exit; set
@@ -35,6 +43,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import urllib.error
 import urllib.request
 
@@ -73,10 +82,14 @@ def note(text):
 
 
 def wait_for(description, predicate, timeout_s):
-    """Polls predicate every 0.1 s until it returns a true value, which it returns."""
+    """Polls predicate every 0.1 s until it returns a true value, which it returns. A server
+    that refuses connections (yet) counts as not yet."""
     deadline = time.monotonic() + timeout_s
     while True:
-        value = predicate()
+        try:
+            value = predicate()
+        except psycopg.OperationalError:
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:
@@ -138,7 +151,6 @@ class Member:
                  etcd_port):
         self.name = name
         self.worker_id = worker_id
-        self.clock_offset_s = clock_offset_s
         self.pg_port = pg_port
         self.restapi_url = f"http://127.0.0.1:{restapi_port}"
         self.dir = os.path.join(base_dir, name)
@@ -276,7 +288,7 @@ class Inserter(threading.Thread):
             conn.close()
 
     def record(self, rows):
-        """Ids received by another client."""
+        """Records rows of (id, timeline) a client received (this one, or the test's own)."""
         received_at = time.monotonic()
         with self.lock:
             self.received.extend((received_at, id_, timeline) for id_, timeline in rows)
@@ -293,14 +305,14 @@ class Inserter(threading.Thread):
 def start_etcd(base_dir, client_port, peer_port):
     peer_url = f"http://127.0.0.1:{peer_port}"
     client_url = f"http://127.0.0.1:{client_port}"
-    log = open(os.path.join(base_dir, "etcd.log"), "wb")
-    process = subprocess.Popen(
-        ["etcd", "--name", "etcd0", "--data-dir", os.path.join(base_dir, "etcd"),
-         "--listen-client-urls", client_url, "--advertise-client-urls", client_url,
-         "--listen-peer-urls", peer_url, "--initial-advertise-peer-urls", peer_url,
-         "--initial-cluster", f"etcd0={peer_url}", "--log-level", "warn"],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-    return process
+    with open(os.path.join(base_dir, "etcd.log"), "wb") as log:
+        return subprocess.Popen(
+            ["etcd", "--name", "etcd0", "--data-dir", os.path.join(base_dir, "etcd"),
+             "--listen-client-urls", client_url, "--advertise-client-urls", client_url,
+             "--listen-peer-urls", peer_url, "--initial-advertise-peer-urls", peer_url,
+             "--initial-cluster", f"etcd0={peer_url}", "--log-level", "warn"],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True)
 
 
 def wait_for_etcd(process, client_port):
@@ -360,17 +372,23 @@ def check_ids(client, leader, members, summaries):
     check(workers == {m.worker_id for m in members},
           "every committed id carries its member's own worker id",
           f"worker ids: {sorted(workers)}")
+    received_by_timeline, lost_by_timeline = {}, {}
+    for _, id_, timeline in received:
+        received_by_timeline[timeline] = received_by_timeline.get(timeline, 0) + 1
+        if id_ not in committed_ids:
+            lost_by_timeline[timeline] = lost_by_timeline.get(timeline, 0) + 1
     highest_before = None
-    for timeline, count, lowest, highest, workers in committed:
-        note(f"timeline {timeline}: {count} committed ids from worker(s) {workers}")
+    for timeline, count, lowest, highest, timeline_workers in committed:
+        note(f"timeline {timeline}: worker(s) {timeline_workers},"
+             f" {received_by_timeline.get(timeline, 0)} ids received,"
+             f" {lost_by_timeline.get(timeline, 0)} of them lost, {count} committed")
         if highest_before is not None:
             check(lowest > highest_before,
                   f"timeline {timeline}: every id lies above every id committed before it",
                   f"lowest {lowest} <= earlier highest {highest_before}")
         highest_before = max(highest, highest_before or highest)
-    lost = [id_ for id_ in received_ids if id_ not in committed_ids]
-    note(f"{len(received_ids)} ids received, {len(committed_ids)} committed rows,"
-         f" {len(lost)} received ids lost in failovers; client errors: {client.errors}")
+    note(f"{len(received_ids)} ids received, {len(committed_ids)} committed;"
+         f" client errors: {client.errors}")
 
 
 def run(base_dir):
@@ -382,17 +400,7 @@ def run(base_dir):
     try:
         etcd = start_etcd(base_dir, etcd_client, etcd_peer)
         wait_for_etcd(etcd, etcd_client)
-        a.start()
-        wait_for("a to initialise the cluster and lead", a.is_running_primary, START_TIMEOUT_S)
-        a.execute("CREATE EXTENSION snowflake")
-        a.execute("""CREATE FUNCTION insert_timeline() RETURNS int LANGUAGE sql VOLATILE AS
-                   $$SELECT ('x' || left(pg_walfile_name(pg_current_wal_insert_lsn()), 8))
-                            ::bit(32)::int$$""")
-        a.execute("CREATE TABLE ids (id bigint PRIMARY KEY DEFAULT snowflake_nextval(),"
-                " timeline int NOT NULL DEFAULT insert_timeline())")
-        b.start()
-        wait_for("b to stream from a", lambda: b.streams_to(a), START_TIMEOUT_S)
-
+        start_cluster(a, b)
         put_worker_id_in_dcs(a, members)
         offset = b.query("SELECT extract(epoch FROM clock_timestamp())")[0][0]
         offset = float(offset) - time.time()
@@ -413,14 +421,11 @@ def run(base_dir):
             change_leader(client, "switchover to the old leader a again",
                           lambda: switchover(a, b, a), b, a),
         ]
-        wait_for("ids from the last leader",
-                 lambda: len(client.ids_on_timeline_after(0)) > 0, FAILOVER_TIMEOUT_S)
         client.stopping.set()
         client.join(10)
         check(summaries[0]["old_leader_rewound"], "a: rewound after the crash, then followed b")
         check(summaries[2]["old_leader_rewound"], "a: rewound after the split brain, then followed b")
         check_ids(client, a, members, summaries)
-        return summaries
     except BaseException:
         for member in members:
             member.print_logs()
@@ -434,6 +439,23 @@ def run(base_dir):
                 etcd.wait(10)
             except subprocess.TimeoutExpired:
                 etcd.kill()
+
+
+def start_cluster(leader, replica):
+    """Starts the leader, which initialises the cluster, creates the table of ids, and starts
+    the replica. Each row records the timeline it was committed on: each promotion starts one."""
+    leader.start()
+    wait_for(f"{leader.name} to initialise the cluster and lead", leader.is_running_primary,
+             START_TIMEOUT_S)
+    leader.execute("CREATE EXTENSION snowflake")
+    leader.execute("""
+        CREATE FUNCTION insert_timeline() RETURNS int LANGUAGE sql VOLATILE AS
+        $$SELECT ('x' || left(pg_walfile_name(pg_current_wal_insert_lsn()), 8))::bit(32)::int$$""")
+    leader.execute("CREATE TABLE ids (id bigint PRIMARY KEY DEFAULT snowflake_nextval(),"
+                   " timeline int NOT NULL DEFAULT insert_timeline())")
+    replica.start()
+    wait_for(f"{replica.name} to stream from {leader.name}", lambda: replica.streams_to(leader),
+             START_TIMEOUT_S)
 
 
 def put_worker_id_in_dcs(via, members):
@@ -505,8 +527,8 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         run(base_dir)
-    except (TimeoutError, RuntimeError, subprocess.SubprocessError, psycopg.Error) as error:
-        check(False, "the scenarios ran to the end", error)
+    except Exception:
+        check(False, "the scenarios ran to the end", traceback.format_exc())
     finally:
         if os.environ.get("SNOWFLAKE_KEEP_HA_DIR"):
             note(f"kept {base_dir}")

@@ -1,5 +1,6 @@
-# Standbys replay the primary's leases: a standby refuses to generate, and once promoted (same
-# worker id, its clock 30 s behind) issues only ids above every id whose WAL reached it.
+# Standbys replay the primary's leases: a standby refuses to generate, and once promoted (its
+# clock 30 s behind, with its primary's worker id or its own) issues only ids above every id
+# whose WAL reached it.
 use strict;
 use warnings;
 use FindBin;
@@ -10,13 +11,15 @@ use SnowflakeTest;
 use Test::More;
 
 # A streaming standby of $upstream, its clock 30 s behind: without lease replay its ids would
-# lie below its primary's.
+# lie below its primary's. It keeps its primary's worker id unless given one.
 sub new_standby
 {
-	my ($upstream, $name) = @_;
+	my ($upstream, $name, $worker_id) = @_;
 	$upstream->backup("for_$name");
 	my $standby = PostgreSQL::Test::Cluster->new($name);
 	$standby->init_from_backup($upstream, "for_$name", has_streaming => 1);
+	$standby->append_conf('postgresql.conf', "snowflake.worker_id = $worker_id\n")
+	  if defined $worker_id;
 	start_clocked($standby, -30);
 	$upstream->wait_for_catchup($standby);
 	return $standby;
@@ -70,9 +73,10 @@ my $new_min = check_promoted($standby, 'promoted after catch-up');
 cmp_ok($new_min, '>', $burst_max, "promoted after catch-up: new ids lie above the primary's burst");
 
 # (c) The new primary crashes while committing, without waiting for its standby: whatever WAL
-# reached the standby bounds its ids. Its clock back on time, the primary renews its lease
-# every half second, so the standby must follow leases made after its base backup.
-my $standby2 = new_standby($standby, 'standby2');
+# reached the standby bounds its ids, although the standby has a worker id of its own (as each
+# Patroni member should). Its clock back on time, the primary renews its lease every half
+# second, so the standby must follow leases made after its base backup.
+my $standby2 = new_standby($standby, 'standby2', 2);
 set_clock($standby, 0);
 check_clock($standby, 0);
 $standby->safe_psql('postgres', q{
@@ -93,7 +97,9 @@ $standby2->poll_query_until('postgres',
 $standby->stop('immediate');
 eval { $session->quit };    # its server is gone
 $standby2->promote;
-check_promoted($standby2, 'promoted mid-stream');
+$new_min = check_promoted($standby2, 'promoted mid-stream');
+is($standby2->safe_psql('postgres', "SELECT worker_id FROM snowflake_decode($new_min)"),
+	'2', 'promoted mid-stream: new ids carry the standby\'s own worker id');
 
 $standby2->stop;
 done_testing();
