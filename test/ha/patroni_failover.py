@@ -60,6 +60,7 @@ REJOIN_TIMEOUT_S = 90
 IDS_PER_INSERT = 20
 SPLIT_BRAIN_INSERTS = 25  # on each primary
 DCS_WORKER_ID = 1000  # set cluster-wide, overridden by every member's own
+DCS_WORK_MEM = "5MB"
 
 test_number = 0
 failures = 0
@@ -401,7 +402,7 @@ def run(base_dir):
         etcd = start_etcd(base_dir, etcd_client, etcd_peer)
         wait_for_etcd(etcd, etcd_client)
         start_cluster(a, b)
-        put_worker_id_in_dcs(a, members)
+        check_local_worker_ids(members)
         offset = b.query("SELECT extract(epoch FROM clock_timestamp())")[0][0]
         offset = float(offset) - time.time()
         check(abs(offset - SLOW_CLOCK_OFFSET_S) < 2,
@@ -453,22 +454,29 @@ def start_cluster(leader, replica):
         $$SELECT ('x' || left(pg_walfile_name(pg_current_wal_insert_lsn()), 8))::bit(32)::int$$""")
     leader.execute("CREATE TABLE ids (id bigint PRIMARY KEY DEFAULT snowflake_nextval(),"
                    " timeline int NOT NULL DEFAULT insert_timeline())")
+    put_worker_id_in_dcs(leader)
     replica.start()
     wait_for(f"{replica.name} to stream from {leader.name}", lambda: replica.streams_to(leader),
              START_TIMEOUT_S)
 
 
-def put_worker_id_in_dcs(via, members):
-    """Sets a worker id for the whole cluster in the DCS, where it does not belong, and checks
-    that each member's local one still wins: in the server, and in the configuration file
-    Patroni writes (pending_restart would show a different value there), so that the restarts
-    to come keep it. work_mem, changed in the same edit, shows when members have applied it."""
+def put_worker_id_in_dcs(via):
+    """Sets a worker id for the whole cluster in the DCS, where it does not belong, and
+    work_mem, which shows when a member has applied the change. (Patroni 3.0.2 can miss a
+    change made while a replica is being created: this runs before.)"""
     subprocess.run(["patronictl", "-c", via.config_file, "edit-config", "--force", "--quiet",
-                    "-p", f"snowflake.worker_id={DCS_WORKER_ID}", "-p", "work_mem=5MB"],
+                    "-p", f"snowflake.worker_id={DCS_WORKER_ID}",
+                    "-p", f"work_mem={DCS_WORK_MEM}"],
                    check=True, stdout=subprocess.DEVNULL, timeout=START_TIMEOUT_S)
+
+
+def check_local_worker_ids(members):
+    """Each member's local worker id wins over the DCS's: in the server, and in the
+    configuration file Patroni writes (pending_restart would show a different value there), so
+    that the restarts to come keep it."""
     for member in members:
         wait_for(f"{member.name} to apply the DCS's configuration",
-                 lambda: member.query("SHOW work_mem")[0][0] == "5MB", START_TIMEOUT_S)
+                 lambda: member.query("SHOW work_mem")[0][0] == DCS_WORK_MEM, START_TIMEOUT_S)
         setting = member.query("SELECT setting, pending_restart FROM pg_settings"
                                " WHERE name = 'snowflake.worker_id'")[0]
         check(setting == (str(member.worker_id), False),
