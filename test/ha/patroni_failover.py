@@ -202,12 +202,17 @@ class Member:
         with self.connect() as conn:
             conn.execute(sql)
 
-    def streams_to(self, leader):
-        """Whether this member is a streaming standby of leader."""
+    def follows(self, leader):
+        """Whether this member streams from leader on leader's timeline. (A member that must
+        be rewound first can stream for a moment the old timeline, up to where it forked.)"""
         try:
+            leader_timeline = leader.query("SELECT insert_timeline()")[0][0]
             return leader.query(
                 "SELECT 1 FROM pg_stat_replication"
-                f" WHERE application_name = '{self.name}' AND state = 'streaming'")
+                f" WHERE application_name = '{self.name}' AND state = 'streaming'"
+            ) and self.query(
+                "SELECT 1 FROM pg_stat_wal_receiver"
+                f" WHERE status = 'streaming' AND received_tli = {leader_timeline}")
         except psycopg.Error:
             return False
 
@@ -340,8 +345,7 @@ def change_leader(client, description, trigger, old, new):
     first_after = wait_for("ids from the new timeline",
                            lambda: client.ids_on_timeline_after(old_timeline), FAILOVER_TIMEOUT_S)
     first_after_at = first_after[0][0]
-    wait_for(f"{old.name} to stream from {new.name}", lambda: old.streams_to(new),
-             REJOIN_TIMEOUT_S)
+    wait_for(f"{old.name} to follow {new.name}", lambda: old.follows(new), REJOIN_TIMEOUT_S)
     summary = {
         "scenario": description,
         "writes_resumed_after_s": round(first_after_at - started, 2),
@@ -456,7 +460,7 @@ def start_cluster(leader, replica):
                    " timeline int NOT NULL DEFAULT insert_timeline())")
     put_worker_id_in_dcs(leader)
     replica.start()
-    wait_for(f"{replica.name} to stream from {leader.name}", lambda: replica.streams_to(leader),
+    wait_for(f"{replica.name} to follow {leader.name}", lambda: replica.follows(leader),
              START_TIMEOUT_S)
 
 
