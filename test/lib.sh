@@ -8,9 +8,10 @@ PG_CONFIG=$PG_BINDIR/pg_config
 export PATH="$PG_BINDIR:$PATH"
 
 BUILD_PACKAGES=(make g++ postgresql-15 postgresql-server-dev-15)
-# perl brings prove and Test::More for the TAP tests; clang-14 and its runtime build the fuzzer.
+# perl brings prove and Test::More for the TAP tests; clang-14 and its runtime build the fuzzer;
+# patroni, etcd-server and python3-psycopg run the failover test (test/ha).
 TEST_PACKAGES=(perl libipc-run-perl libgtest-dev libfaketime clang-14 libclang-rt-14-dev
-  clang-format)
+  clang-format patroni etcd-server python3-psycopg)
 # The client programs of test/clients: Python ORMs and drivers, the JDBC driver and a JDK, and
 # Node.js with npm, which fetches node-postgres. A machine that already has npm (say, Node.js
 # from another source, whose package conflicts with Debian's npm) keeps its own.

@@ -1,9 +1,10 @@
 #!/bin/bash
 # Runs every test of snowflake: a clang-format check, GoogleTest unit tests of the core, a short
 # libFuzzer run over it, pg_regress with and without the library preloaded, isolation tests,
-# the TAP tests in test/t, and the client programs in test/clients (ORMs and drivers). Installs
-# the Debian packages it needs first. Every server it starts is private (a unix socket in a
-# temporary directory, and for JDBC a port on 127.0.0.1) and is stopped by its test.
+# the TAP tests in test/t, the client programs in test/clients (ORMs and drivers) and
+# failovers under Patroni (test/ha). Installs the Debian packages it needs first. Every server
+# it starts is private (a unix socket in a temporary directory, or 127.0.0.1 for JDBC and the
+# Patroni cluster) and is stopped by its test.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -39,4 +40,7 @@ fi
 
 echo "== clients: SQLAlchemy, Django, node-postgres, psycopg, JDBC"
 SNOWFLAKE_INSTALLED=1 "$SNOWFLAKE_ROOT/test/clients/run.sh"
+
+echo "== Patroni failover"
+run_unprivileged /usr/bin/python3 "$testdir/test/ha/patroni_failover.py"
 echo "== all tests passed"

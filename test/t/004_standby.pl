@@ -1,5 +1,6 @@
-# Standbys replay the primary's leases: a standby refuses to generate, and once promoted (same
-# worker id, its clock 30 s behind) issues only ids above every id whose WAL reached it.
+# Standbys replay the primary's leases: a standby refuses to generate, and once promoted (its
+# clock 30 s behind, with its primary's worker id or its own) issues only ids above every id
+# whose WAL reached it.
 use strict;
 use warnings FATAL => 'all';
 use FindBin;
