@@ -35,13 +35,16 @@ for table in snowflake bigserial; do
 done
 
 # Runs pgbench on one table at `rate` inserts per second for `seconds`, logging latencies (us)
-# into $workdir/latency_$table.log.
+# into $workdir/latency_$table.log. Each run draws its own arrival times (pgbench's default
+# seed is the time, the same for two runs started together, whose inserts would then always
+# collide in the same order).
 pgbench_at_rate() {
   local table=$1 rate=$2 seconds=$3
-  run_unprivileged pgbench -n -M prepared -R "$rate" -T "$seconds" -l \
+  run_unprivileged pgbench -n -M prepared -R "$rate" -T "$seconds" -l --random-seed=rand \
     --log-prefix="$workdir/pgbench_$table" -f "$workdir/insert_$table.sql" \
-    -h "$workdir" -U postgres postgres >/dev/null
-  cat "$workdir"/pgbench_"$table".* | awk '{print $3}' >"$workdir/latency_$table.log"
+    -h "$workdir" -U postgres postgres >/dev/null 2>"$workdir/pgbench_$table.err" ||
+    { cat "$workdir/pgbench_$table.err" >&2; return 1; }
+  cat "$workdir"/pgbench_"$table".[0-9]* | awk '{print $3}' >"$workdir/latency_$table.log"
   rm -f "$workdir"/pgbench_"$table".*
 }
 
