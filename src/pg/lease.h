@@ -2,8 +2,8 @@
 // durably recorded, so that after a restart or crash it resumes past every id it ever issued.
 //
 // The lease lives in two places. The file $PGDATA/snowflake.lease serves restarts and crashes
-// of this server. A WAL record (PostgreSQL 15+) carries it to physical standbys, whose replay
-// adopts it, so a promoted standby with the same worker id resumes past its old primary.
+// of this server. A WAL record carries it to physical standbys, whose replay adopts it, so a
+// promoted standby with the same worker id resumes past its old primary.
 // Renewal writes both and waits for both to be durable before publishing the new lease end.
 // Backups must include the file: leases from before a backup's start are not in the WAL it
 // replays.

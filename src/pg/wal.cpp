@@ -16,8 +16,6 @@ extern "C" {
 }
 
 namespace snowflake::pg {
-
-#if PG_VERSION_NUM >= 150000
 namespace {
 
 constexpr std::uint8_t kLeaseRecordInfo = 0x00;
@@ -68,12 +66,5 @@ void log_lease(std::int64_t lease_end_unix_ms) {
   XLogRegisterData(reinterpret_cast<char*>(&lease), sizeof(lease));
   XLogFlush(XLogInsert(kLeaseRmgrId, kLeaseRecordInfo));
 }
-
-#else
-
-void register_lease_rmgr() {}
-void log_lease(std::int64_t) {}
-
-#endif
 
 }  // namespace snowflake::pg

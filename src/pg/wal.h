@@ -1,6 +1,6 @@
-// The lease's WAL record, under a custom resource manager (PostgreSQL 15+). Replay on a
-// standby adopts each lease, so after promotion it never reissues an id its primary issued in
-// a transaction whose WAL reached it. Before 15 the functions do nothing.
+// The lease's WAL record, under a custom resource manager. Replay on a standby adopts each
+// lease, so after promotion it never reissues an id its primary issued in a transaction whose
+// WAL reached it.
 #pragma once
 
 #include <cstdint>
