@@ -105,19 +105,25 @@ CONF
 # closing count of versions.
 print_summary() {
   local file passed=0 failed=0
-  printf '%-7s %-20s %-15s %-12s' version server where setup
+  printf '%-7s %-18s %-15s %-12s' version server where setup
   printf ' %-10s' build format unit fuzz regress isolation tap
   printf ' %-6s %s\n' result time
   for file in "$1"/*.tsv; do
     if awk -F '\t' -v version="$(basename "$file" .tsv)" '
       $1 == "where" { where = $2; next }
-      $1 == "server" { server = $2; sub(/^PostgreSQL /, "", server); next }
+      $1 == "server" {
+        server = $2
+        # The Debian package version where there is one (17.12-0+deb13u1), else 17.12.
+        if (match(server, /\(Debian [^)]*\)/)) server = substr(server, RSTART + 8, RLENGTH - 9)
+        else sub(/^PostgreSQL /, "", server)
+        next
+      }
       $1 == "setup" { setup = $2 " " $3 "s"; next }
       $1 == "time" { time = $2 "s"; next }
       { cell[$1] = $2 " " $3 "s"; if ($2 != "PASS") failed = 1 }
       END {
         n = split("build format unit fuzz regress isolation tap", stages, " ")
-        printf "%-7s %-20s %-15s %-12s", version, server, where, setup == "" ? "-" : setup
+        printf "%-7s %-18s %-15s %-12s", version, server, where, setup == "" ? "-" : setup
         for (i = 1; i <= n; i++) {
           if (!(stages[i] in cell)) failed = 1
           printf " %-10s", stages[i] in cell ? cell[stages[i]] : "-"

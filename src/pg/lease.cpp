@@ -20,11 +20,11 @@ extern "C" {
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "pgstat.h"
 #include "port/pg_crc32c.h"
 #include "storage/fd.h"
 #include "storage/lwlock.h"
 #include "utils/timestamp.h"
+#include "utils/wait_event.h"
 }
 
 namespace snowflake::pg {
