@@ -1,6 +1,6 @@
-# Set-up shared by test/demo.sh and test/run-all.sh: the Debian packages they need, building
-# and installing the extension, and running PostgreSQL as an unprivileged user.
-# Sourced, not run.
+# Set-up shared by the test scripts: the supported PostgreSQL versions and the one to use, the
+# Debian packages they need, building and installing the extension, running PostgreSQL as an
+# unprivileged user, and the summary table of test results. Sourced, not run.
 
 SNOWFLAKE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -104,12 +104,12 @@ CONF
 # version ("server"), test/run-all.sh's stages and the wall time of it all ("time"); then a
 # closing count of versions.
 print_summary() {
-  local file passed=0 failed=0
+  local file passed=0 failed=0 stages=(build format unit fuzz regress isolation tap)
   printf '%-7s %-18s %-15s %-12s' version server where setup
-  printf ' %-10s' build format unit fuzz regress isolation tap
+  printf ' %-10s' "${stages[@]}"
   printf ' %-6s %s\n' result time
   for file in "$1"/*.tsv; do
-    if awk -F '\t' -v version="$(basename "$file" .tsv)" '
+    if awk -F '\t' -v version="$(basename "$file" .tsv)" -v stage_names="${stages[*]}" '
       $1 == "where" { where = $2; next }
       $1 == "server" {
         server = $2
@@ -122,7 +122,7 @@ print_summary() {
       $1 == "time" { time = $2 "s"; next }
       { cell[$1] = $2 " " $3 "s"; if ($2 != "PASS") failed = 1 }
       END {
-        n = split("build format unit fuzz regress isolation tap", stages, " ")
+        n = split(stage_names, stages, " ")
         printf "%-7s %-18s %-15s %-12s", version, server, where, setup == "" ? "-" : setup
         for (i = 1; i <= n; i++) {
           if (!(stages[i] in cell)) failed = 1
