@@ -100,7 +100,8 @@ CONF
 }
 
 # Prints one table of test results: a row per file VERSION.tsv in directory $1, each holding
-# where it ran ("where"), how long making or reusing its chroot took ("setup"), the server's
+# where it ran ("where"), its chroot and server packages, made or reused, and how long that took
+# ("setup"), the server's
 # version ("server"), test/run-all.sh's stages and the wall time of it all ("time"); then a
 # closing count of versions.
 print_summary() {

@@ -97,7 +97,6 @@ test_version() {
   [ -f "$dir/.complete" ] || setup=made
   printf 'where\t%s chroot\n' "$suite" >"$results"
   make_chroot "$suite" || return 1
-  printf 'setup\t%s\t%s\n' "$setup" $((SECONDS - start)) >>"$results"
 
   echo "== PostgreSQL $major in the $suite chroot"
   # The server packages first, from the suite that has them; run-all.sh installs the rest.
@@ -105,7 +104,9 @@ test_version() {
   in_chroot "$dir" sh -c 'release=$1 && shift && dpkg-query -W "$@" >/dev/null 2>&1 ||
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
       --no-install-recommends ${release:+-t "$release"} "$@" >/dev/null; }' sh \
-    "${PG_DEBIAN_EXTRA_SUITE[$major]:-}" "postgresql-$major" "postgresql-server-dev-$major"
+    "${PG_DEBIAN_EXTRA_SUITE[$major]:-}" "postgresql-$major" "postgresql-server-dev-$major" ||
+    return 1
+  printf 'setup\t%s\t%s\n' "$setup" $((SECONDS - start)) >>"$results"
   copy_checkout "$dir"
   rm -f "$dir/root/results.tsv"
   local status=0
