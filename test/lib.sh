@@ -100,10 +100,9 @@ CONF
 }
 
 # Prints one table of test results: a row per file VERSION.tsv in directory $1, each holding
-# where it ran ("where"), its chroot and server packages, made or reused, and how long that took
-# ("setup"), the server's
-# version ("server"), test/run-all.sh's stages and the wall time of it all ("time"); then a
-# closing count of versions.
+# where it ran ("where"), whether its chroot and server packages were made or reused and how
+# long that took ("setup"), the server's version ("server"), test/run-all.sh's stages and the
+# wall time of it all ("time"); then a closing count of versions.
 print_summary() {
   local file passed=0 failed=0 stages=(build format unit fuzz regress isolation tap)
   printf '%-7s %-18s %-15s %-12s' version server where setup
