@@ -35,6 +35,12 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# Stop before compiling anything on a server older than 15, which has no custom WAL resource
+# managers (src/pg/module.cpp says the same with #error, for builds without this Makefile).
+ifneq ($(filter 9.% 10 11 12 13 14,$(MAJORVERSION)),)
+$(error snowflake requires PostgreSQL 15 or later, and $(PG_CONFIG) is $(MAJORVERSION))
+endif
+
 # PGXS also compiles every .cpp to LLVM bitcode for JIT inlining, with clang and without
 # PG_CXXFLAGS; clang rejects `register` in C++17 unless told otherwise. Same flags, same code.
 BITCODE_CXXFLAGS += $(SNOWFLAKE_CXXFLAGS)
