@@ -36,6 +36,12 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# Stop before compiling anything on a server older than 15, which has no custom WAL resource
+# managers (src/pg/module.cpp says the same with #error, for builds without this Makefile).
+ifneq ($(filter 9.% 10 11 12 13 14,$(MAJORVERSION)),)
+$(error snowflake requires PostgreSQL 15 or later, and $(PG_CONFIG) is $(MAJORVERSION))
+endif
+
 # PGXS also compiles every .cpp to LLVM bitcode for JIT inlining, with clang and without
 # PG_CXXFLAGS; clang rejects `register` in C++17 unless told otherwise. Same flags, same code.
 BITCODE_CXXFLAGS += $(SNOWFLAKE_CXXFLAGS)
@@ -49,7 +55,16 @@ installcheck: installcheck-no-preload
 installcheck-no-preload:
 	$(pg_regress_installcheck) --temp-instance=./tmp_check_no_preload \
 		--temp-config=test/conf/no_preload.conf --outputdir=output_no_preload no_preload
-.PHONY: installcheck-no-preload
+
+# What installcheck runs, one kind at a time, so that test/run-all.sh can report each.
+installcheck-regress: installcheck-no-preload
+	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
+installcheck-isolation:
+	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
+installcheck-tap:
+	$(prove_installcheck)
+
+.PHONY: installcheck-no-preload installcheck-regress installcheck-isolation installcheck-tap
 
 # GoogleTest unit tests of src/core. They compile the core with no PostgreSQL header on the
 # include path, so a core file that includes one fails to build, and they run under
@@ -71,9 +86,11 @@ unittest: $(UNIT_TEST_BINARY)
 # libFuzzer target for src/core, under AddressSanitizer and UndefinedBehaviorSanitizer (clang
 # only: libFuzzer is part of clang). `make fuzz` runs it for FUZZ_SECONDS on a scratch copy of
 # test/fuzz/corpus, so the inputs it finds stay out of the repository; a crashing input is
-# saved in build/.
+# saved in build/. It is built with the clang++ of the clang that PGXS uses for bitcode
+# (Makefile.global's CLANG, e.g. /usr/bin/clang-14), whose package the server's -dev package
+# brings.
 FUZZ_BINARY = build/fuzz_core
-FUZZ_CXX ?= clang++-14
+FUZZ_CXX ?= $(patsubst %clang,%clang++,$(subst clang-,clang++-,$(CLANG)))
 FUZZ_SECONDS ?= 10
 FUZZ_CXXFLAGS = -std=c++17 -g -O1 -Wall -Wextra -Werror -Isrc \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all

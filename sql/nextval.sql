@@ -47,8 +47,23 @@ SET max_parallel_workers_per_gather = 2;
 SET parallel_leader_participation = off;
 EXPLAIN (COSTS OFF, VERBOSE)
 SELECT snowflake_nextval() AS id FROM parallel_source;
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
-CREATE TABLE from_workers AS SELECT snowflake_nextval() AS id FROM parallel_source;
+-- Read from EXPLAIN's JSON: the text form of row counts and buffers changed in PostgreSQL 18.
+CREATE FUNCTION analyzed_plan(query text) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+  plan jsonb;
+BEGIN
+  EXECUTE 'EXPLAIN (ANALYZE, FORMAT JSON, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || query INTO plan;
+  RETURN plan -> 0 -> 'Plan';
+END $$;
+SELECT plan ->> 'Node Type' AS node, plan ->> 'Workers Launched' AS workers,
+       (plan ->> 'Actual Rows')::numeric::bigint AS rows,
+       plan -> 'Plans' -> 0 ->> 'Node Type' AS worker_node,
+       plan -> 'Plans' -> 0 ->> 'Parallel Aware' AS parallel_aware,
+       (plan -> 'Plans' -> 0 ->> 'Actual Rows')::numeric::bigint AS rows_per_loop,
+       plan -> 'Plans' -> 0 ->> 'Actual Loops' AS loops
+FROM analyzed_plan('CREATE TABLE from_workers AS SELECT snowflake_nextval() AS id
+                    FROM parallel_source') AS plan;
+DROP FUNCTION analyzed_plan(text);
 SELECT count(*) AS ids, count(DISTINCT id) AS distinct_ids FROM from_workers;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;

@@ -17,7 +17,11 @@ SET snowflake.max_clock_lead = '1s';
 SET snowflake.clock_wait_timeout = '2s';
 SHOW snowflake.clock_wait_timeout;
 RESET snowflake.clock_wait_timeout;
+-- From PostgreSQL 17 on, the range error of a setting with a unit shows the unit: only the
+-- SQLSTATE is shown here (install.sql shows the bounds).
+\set VERBOSITY sqlstate
 SET snowflake.clock_wait_timeout = -1;
+\set VERBOSITY default
 \echo :LAST_ERROR_SQLSTATE
 -- The snowflake. prefix is reserved: a typo is an error, not a silent placeholder.
 SET snowflake.workerid = 7;
@@ -37,7 +41,9 @@ ALTER SYSTEM SET snowflake.worker_id = -2;
 ALTER SYSTEM SET snowflake.worker_id = 'seven';
 ALTER SYSTEM SET snowflake.worker_bits = 23;
 ALTER SYSTEM SET snowflake.sequence_bits = -1;
+\set VERBOSITY sqlstate
 ALTER SYSTEM SET snowflake.max_clock_lead = -1;
+\set VERBOSITY default
 ALTER SYSTEM SET snowflake.clock_wait_timeout = '1 fortnight';
 SELECT count(*) AS written FROM pg_file_settings WHERE sourcefile LIKE '%postgresql.auto.conf';
 

@@ -10,6 +10,11 @@ extern "C" {
 #include "fmgr.h"
 #include "miscadmin.h"
 
+// The failover guarantee rests on custom WAL resource managers, new in PostgreSQL 15.
+#if PG_VERSION_NUM < 150000
+#error "snowflake requires PostgreSQL 15 or later"
+#endif
+
 PG_MODULE_MAGIC;
 
 void _PG_init(void);

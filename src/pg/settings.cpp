@@ -132,11 +132,7 @@ void define_settings(bool preloading) {
   // is cached at startup, so following the configuration file on reload is correct there.
   define_startup_settings(preloading ? PGC_POSTMASTER : PGC_SIGHUP);
   define_runtime_settings();
-#if PG_VERSION_NUM >= 150000
   MarkGUCPrefixReserved("snowflake");
-#else
-  EmitWarningsOnPlaceholders("snowflake");
-#endif
 }
 
 void check_settings_at_startup() {

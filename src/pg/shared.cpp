@@ -1,6 +1,6 @@
-// Shared memory set-up, the pg_stat_statements way: ask for space in shmem_request_hook (PG15+;
-// directly from _PG_init before), create it under AddinShmemInitLock in shmem_startup_hook, and
-// initialise only when it did not exist yet.
+// Shared memory set-up, the pg_stat_statements way: ask for space in shmem_request_hook, create
+// it under AddinShmemInitLock in shmem_startup_hook, and initialise only when it did not exist
+// yet.
 #include "pg/shared.h"
 
 #include "pg/lease.h"
@@ -24,9 +24,7 @@ constexpr const char* kShmemName = "snowflake";
 
 SharedGenerator* shared = nullptr;
 
-#if PG_VERSION_NUM >= 150000
 shmem_request_hook_type previous_shmem_request_hook = nullptr;
-#endif
 shmem_startup_hook_type previous_shmem_startup_hook = nullptr;
 
 // ShmemInitStruct aligns to MAXALIGN only; the hot state wants its own cache lines.
@@ -34,9 +32,7 @@ constexpr Size kSharedBytes = sizeof(SharedGenerator) + alignof(SharedGenerator)
 
 // Asks for the generator's block and the lease's before shared memory is sized.
 void request_shared_memory() {
-#if PG_VERSION_NUM >= 150000
   if (previous_shmem_request_hook != nullptr) previous_shmem_request_hook();
-#endif
   RequestAddinShmemSpace(kSharedBytes);
   request_lease_shared_memory();
 }
@@ -60,12 +56,8 @@ void start_shared_memory() {
 SharedGenerator* shared_generator() { return shared; }
 
 void install_shared_memory_hooks() {
-#if PG_VERSION_NUM >= 150000
   previous_shmem_request_hook = shmem_request_hook;
   shmem_request_hook = request_shared_memory;
-#else
-  request_shared_memory();
-#endif
   previous_shmem_startup_hook = shmem_startup_hook;
   shmem_startup_hook = start_shared_memory;
 }

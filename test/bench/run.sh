@@ -48,7 +48,7 @@ declare -A profiled_function=(
   [batch]=snowflake_nextval_batch
 )
 
-install_packages postgresql-15 valgrind
+install_packages "postgresql-$PG_MAJOR" valgrind
 if [ ! -f "$($PG_CONFIG --pkglibdir)/snowflake.so" ]; then
   echo "snowflake is not installed in $($PG_CONFIG --pkglibdir): run 'make install' first" >&2
   exit 1
