@@ -29,8 +29,11 @@ extern "C" {
 #include "storage/latch.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
+#include "utils/guc.h"
 #include "utils/wait_event.h"
 }
+
+#include "pg/compat.h"
 
 namespace snowflake::pg {
 namespace {
