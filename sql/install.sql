@@ -25,6 +25,10 @@ FROM pg_depend AS d
 JOIN pg_extension AS e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
 WHERE e.extname = 'snowflake' AND d.deptype = 'e'
   AND d.classid NOT IN ('pg_proc'::regclass, 'pg_class'::regclass)
+  -- PostgreSQL 17 also records array types and the view's row type as members.
+  AND NOT EXISTS (SELECT FROM pg_type AS t
+                  WHERE d.classid = 'pg_type'::regclass AND t.oid = d.objid
+                    AND (t.typcategory = 'A' OR t.typrelid <> 0))
 ORDER BY 1;
 
 -- Every setting, with its unit, context and bounds.
