@@ -12,6 +12,7 @@ extern "C" {
 #include "pgstat.h"
 #include "port/pg_crc32c.h"
 #include "storage/fd.h"
+#include "utils/wait_event.h"
 }
 
 namespace snowflake::pg {
