@@ -67,14 +67,16 @@ SELECT min(id), max(id), pg_typeof(max(id)) FROM assigned;
 -- resolve without ambiguity and use the primary key's btree index.
 -- Plans as text, less what PostgreSQL versions print differently around the same plan: the
 -- InitPlan's "(returns $0)" (15), a NOT NULL index condition on a key (15, 16), "Disabled"
--- markers on nodes that enable_* settings discourage (18).
+-- markers on nodes that enable_* settings discourage (18), min/max InitPlans named minmax_N
+-- under a "Replaces" line (19).
 CREATE FUNCTION plan_of(query text) RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE
   line text;
 BEGIN
   FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
-    CONTINUE WHEN line ~ '^\s*Disabled: true$' OR line ~ '^\s*Index Cond: \(\w+ IS NOT NULL\)$';
-    RETURN NEXT regexp_replace(line, ' \(returns \$\d+(,\$\d+)*\)', '');
+    CONTINUE WHEN line ~ '^\s*(Disabled: true|Replaces: .*|Index Cond: \(\w+ IS NOT NULL\))$';
+    RETURN NEXT regexp_replace(regexp_replace(line, ' \(returns \$\d+(,\$\d+)*\)', ''),
+                               'InitPlan minmax_', 'InitPlan ');
   END LOOP;
 END $$;
 
