@@ -253,7 +253,8 @@ void start_lease(SharedGenerator& generator, const Layout& layout) {
                           0,
                           LeaseBlock::none,
                           LayoutChange::none,
-                          {nullptr}};
+                          {nullptr},
+                          {false}};
   ConditionVariableInit(&lease->lock_released);
   load_lease(generator, layout);
 }
