@@ -6,6 +6,7 @@
 #
 #   test/matrix.sh              # every supported version: 15 17 18 19
 #   test/matrix.sh 17 19        # some of them
+#   test/matrix.sh --run 18 /root/snowflake/test/bench/growth.sh   # one script on one version
 #
 # Each chroot is made once with debootstrap from the Debian mirror this machine's apt uses, and
 # kept under $MATRIX_DIR (/var/tmp/snowflake-matrix) for the next run. 18 and 19 share one sid
@@ -92,24 +93,30 @@ copy_checkout() {
     tar -C "$SNOWFLAKE_ROOT" --null -T - --ignore-failed-read -cf - | tar -C "$target" -xf -
 }
 
-# Tests PostgreSQL $1 in its chroot; the results go to $results_dir/$1.tsv.
-test_version() {
-  local major=$1 suite=${PG_DEBIAN_SUITE[$1]} start=$SECONDS setup=reused
-  local dir=$MATRIX_DIR/$suite results=$results_dir/$1.tsv
-  [ -f "$dir/.complete" ] || setup=made
-  printf 'where\t%s chroot\n' "$suite" >"$results"
-  make_chroot "$suite" || return 1
-
-  echo "== PostgreSQL $major in the $suite chroot"
-  # The server packages first, from the suite that has them; run-all.sh installs the rest.
+# Makes the chroot for PostgreSQL $1 if needed, installs that version's server packages from the
+# suite that has them, and copies the checkout in; prints nothing on success but progress.
+prepare_version() {
+  local major=$1 dir=$MATRIX_DIR/${PG_DEBIAN_SUITE[$1]}
+  make_chroot "${PG_DEBIAN_SUITE[$major]}" || return 1
+  echo "== PostgreSQL $major in the ${PG_DEBIAN_SUITE[$major]} chroot"
   # shellcheck disable=SC2016 # expanded by the inner shell
   in_chroot "$dir" sh -c 'release=$1 && shift && dpkg-query -W "$@" >/dev/null 2>&1 ||
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
       --no-install-recommends ${release:+-t "$release"} "$@" >/dev/null; }' sh \
     "${PG_DEBIAN_EXTRA_SUITE[$major]:-}" "postgresql-$major" "postgresql-server-dev-$major" ||
     return 1
-  printf 'setup\t%s\t%s\n' "$setup" $((SECONDS - start)) >>"$results"
   copy_checkout "$dir"
+}
+
+# Tests PostgreSQL $1 in its chroot; the results go to $results_dir/$1.tsv.
+test_version() {
+  local major=$1 suite=${PG_DEBIAN_SUITE[$1]} start=$SECONDS setup=reused
+  local dir=$MATRIX_DIR/$suite results=$results_dir/$1.tsv
+  [ -f "$dir/.complete" ] || setup=made
+  printf 'where\t%s chroot\n' "$suite" >"$results"
+  # The server packages first; run-all.sh installs the rest.
+  prepare_version "$major" || return 1
+  printf 'setup\t%s\t%s\n' "$setup" $((SECONDS - start)) >>"$results"
   rm -f "$dir/root/results.tsv"
   local status=0
   in_chroot "$dir" env PG_MAJOR="$major" SNOWFLAKE_RESULTS=/root/results.tsv \
@@ -119,9 +126,38 @@ test_version() {
   return $status
 }
 
+# --run: builds and installs the checkout for PostgreSQL $1 in its chroot, then runs the rest of
+# the arguments there, a script of the checkout (say, a benchmark) with its settings (the
+# environment's BENCH_*, LATENCY_* and GROWTH_* variables), in an empty directory whose files
+# are then copied to the current directory.
+run_in_version() {
+  local major=$1 dir=$MATRIX_DIR/${PG_DEBIAN_SUITE[$1]} settings status=0
+  shift
+  prepare_version "$major" || return 1
+  mapfile -t settings < <(env | grep -E '^(BENCH|LATENCY|GROWTH)_' || true)
+  rm -rf "$dir/root/output"
+  mkdir "$dir/root/output"
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  in_chroot "$dir" env PG_MAJOR="$major" "${settings[@]}" bash -c 'cd /root/snowflake &&
+    . test/lib.sh && install_packages "${BUILD_PACKAGES[@]}" && build_and_install &&
+    cd /root/output && "$@"' bash "$@" || status=$?
+  cp -r "$dir/root/output/." .
+  return $status
+}
+
 if [ "$(id -u)" -ne 0 ]; then
   echo "test/matrix.sh makes and enters chroots: run it as root" >&2
   exit 2
+fi
+if [ "${1:-}" = --run ]; then
+  if [ $# -lt 3 ] || [ -z "${PG_DEBIAN_SUITE[$2]:-}" ]; then
+    echo "usage: test/matrix.sh --run VERSION COMMAND [ARGUMENT...], VERSION one of" \
+      "${SUPPORTED_PG_MAJORS[*]}" >&2
+    exit 2
+  fi
+  shift
+  run_in_version "$@"
+  exit
 fi
 versions=("$@")
 [ $# -gt 0 ] || versions=("${SUPPORTED_PG_MAJORS[@]}")
