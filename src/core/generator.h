@@ -44,9 +44,9 @@ inline constexpr std::size_t kFalseSharingBytes = 128;
 
 // A lease reserves this much time past demand, so a restart resumes at most this far ahead of
 // the clock. Once demand comes within the renewal margin of the lease's end, the lease is due
-// for renewal, long before anyone has to wait for the fsync. Demand is the later of the clock
+// for renewal, long before anyone has to wait for the disk. Demand is the later of the clock
 // and the next free tick. A span of seconds lets the lease worker, which looks every second,
-// renew ahead of callers at every rate, with one fsync per two seconds of use.
+// renew ahead of callers at every rate, with one sync to disk per two seconds of use.
 inline constexpr std::int64_t kLeaseSpanMs = 4 * 1000;
 inline constexpr std::int64_t kLeaseRenewMarginMs = 2 * 1000;
 

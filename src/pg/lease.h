@@ -5,9 +5,9 @@
 // (lease_file.h) serves this server's restarts and crashes, the WAL record (lease_wal.h) its
 // standbys; each records the layout and worker id the ids were issued under.
 //
-// Renewal writes the file (fsynced) first, then the WAL record, and with synchronous standbys
-// configured also waits until they have flushed the record; only then is the new lease end
-// published to the generator. Backups must include the file: leases from before a backup's
+// Renewal writes the file (synced to disk) first, then the WAL record, and with synchronous
+// standbys configured also waits until they have flushed the record; only then is the new lease
+// end published to the generator. Backups must include the file: leases from before a backup's
 // start are not in the WAL it replays.
 //
 // Who renews: the lease worker, a background process, while the generator is in use (an id

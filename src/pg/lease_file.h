@@ -1,12 +1,12 @@
 // The lease file, $PGDATA/snowflake.lease: the lease as this server's restarts and crashes
 // find it. It holds two 48-byte slots, 512 bytes apart so that a torn write spoils at most one.
-// Each renewal writes the slot the newest one is not in and fsyncs it; at start the valid slot
+// Each renewal writes the slot the newest one is not in and fdatasyncs it; at start the valid slot
 // with the higher generation wins. A torn slot is harmless: its lease was never published, so
 // no id was issued under it, and the other slot still holds the previous one.
 //
 // The file is created whole: written under a temporary name, fsynced and renamed into place,
 // so a file under its final name always holds a valid lease, and a missing file means this
-// data directory never issued an id. The file is fsynced directly, also with fsync = off: it
+// data directory never issued an id. The file is synced directly, also with fsync = off: it
 // is written at most a few times a second.
 #pragma once
 
