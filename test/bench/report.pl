@@ -90,10 +90,11 @@ sub info_row {
 	push @rows, [ $measure, map({ $cells[$_] // '' } 0 .. 4), '' ];
 }
 
-# A row with a target: the median of the per-repetition ratios, checked by $holds.
+# A row with a target: the median of the per-repetition ratios, or the given $ratio, checked by
+# $holds.
 sub target_row {
-	my ($measure, $cells, $ratios, $holds, $format, $target) = @_;
-	my $ratio = median(@$ratios);
+	my ($measure, $cells, $ratios, $holds, $format, $target, $ratio) = @_;
+	$ratio //= median(@$ratios);
 	my $result = defined $ratio && $holds->($ratio) ? 'PASS' : 'FAIL';
 	$tally{$result}++;
 	(my $target_format = $target) =~ s/%/%%/g;
@@ -158,6 +159,53 @@ for my $key (@insert_keys) {
 		\@ratios, sub { $_[0] >= 1.0 }, '%.3f', '>= 1 x bigserial');
 }
 
+# INSERT latency at sporadic rates, snowflake against bigserial. The verdicts pool every
+# repetition's inserts (a p99 needs them all); each repetition's own ratio shows the spread.
+sub mean {
+	return @_ ? sum(@_) / @_ : undef;
+}
+
+sub p99 {
+	my @sorted = sort { $a <=> $b } @_;
+	return @sorted ? $sorted[ min($#sorted, int(0.99 * @sorted + 0.999) - 1) ] : undef;
+}
+
+sub latencies {
+	my ($key, $table, @repetitions) = @_;
+	my $by_repetition = $samples{latency}{$key}{$table} // {};
+	@repetitions = keys %$by_repetition unless @repetitions;
+	return map { @{ $by_repetition->{$_} // [] } } @repetitions;
+}
+
+sub latency_rows {
+	my ($label, $key, $statistic, $name, $limit) = @_;
+	my @repetitions = sort { $a <=> $b } keys %{ $samples{latency}{$key}{snowflake} // {} };
+	my $ratio_in = sub {
+		my @repetitions_used = @_;
+		my ($snowflake, $bigserial) =
+		  map { $statistic->(latencies($key, $_, @repetitions_used)) } qw(snowflake bigserial);
+		return defined $snowflake && $bigserial ? $snowflake / $bigserial : ();
+	};
+	my @cells = map {
+		my $value = $statistic->(latencies($key, $_));
+		defined $value ? number($value / 1000, 3) : '-';
+	} qw(snowflake bigserial);
+	my $count = () = latencies($key, 'snowflake');
+	target_row("INSERT latency $label, $name ms ($count inserts)", [ @cells, '', '' ],
+		[ map { $ratio_in->($_) } @repetitions ], sub { $_[0] <= $limit }, '%.2f',
+		"<= $limit x bigserial", $ratio_in->(@repetitions));
+}
+
+my @intervals = sort { $a <=> $b } grep { $_ ne 'idle' } keys %{ $samples{latency} // {} };
+for my $interval (@intervals) {
+	latency_rows("every $interval s", $interval, \&mean, 'mean', 1.1);
+	latency_rows("every $interval s", $interval, \&p99, 'p99', 1.1);
+}
+if ($samples{latency}{idle}) {
+	my $idle_seconds = $measured{setting}{idle_seconds}{server}{0} // '?';
+	latency_rows("first after $idle_seconds s idle", 'idle', \&mean, 'mean', 2);
+}
+
 # The batch function against single calls.
 for my $size (keys_of('batch')) {
 	my $ns_per_id = sub { $_[0] * 1e6 / $size };
@@ -213,7 +261,8 @@ if ($measured{callgrind}) {
 }
 
 # Memory.
-info_row('shared memory, bytes', $measured{memory}{shmem}{snowflake}{0} // '-');
+info_row('shared memory, bytes', $measured{memory}{shmem}{snowflake}{0} // '-')
+  if $measured{memory};
 my $growth = $measured{memory}{growth} // {};
 for my $calls (keys %{ $growth->{snowflake} // {} }) {
 	info_row('backend memory growth over ' . millions($calls) . ' calls, bytes',
@@ -247,42 +296,44 @@ sub raw_line {
 	printf "  %-22s %s\n", "$label, " . millions($size) . ':',
 		join('  ', map { "$_ " . number(median_of($section, $size, $_), 1) } @variants);
 }
-my $repetitions = max(0, map { scalar keys %{ $measured{bulk}{$_}{snowflake} // {} } } @bulk_sizes);
-print "\nRaw medians over $repetitions repetitions, ms per statement:\n";
-raw_line('bulk', 'bulk', $_, qw(snowflake nextval uuid floor clock)) for @bulk_sizes;
-raw_line('batch', 'batch', $_, qw(batch single batch_from floor)) for keys_of('batch');
-raw_line('at the cap', 'capped', $_, 'snowflake') for keys_of('capped');
-print "  (bulk: SELECT count(f) FROM generate_series(1, N) AS g; clock: f = clock_timestamp().\n"
-	. "   batch: set-returning functions in the select list; batch_from: the batch in FROM)\n";
-for my $size (@bulk_sizes) {
-	my %above_floor = map {
-		my $variant = $_;
-		$variant => median(per_repetition('bulk', $size, [ $variant, 'floor' ],
-			sub { ($_[0]{$variant} - $_[0]{floor}) * 1e6 / $size }));
-	} qw(clock snowflake);
-	printf "  above the floor at %s: a clock read (clock_timestamp()) %s ns per id,"
-		. " snowflake %s ns per id\n", millions($size), number($above_floor{clock}, 1),
-		number($above_floor{snowflake}, 1);
-}
-my $waits = $measured{waits} // {};
-my $capped_waits = sum(0, map { $waits->{after}{capped}{$_} - ($waits->{before}{capped}{$_} // 0) }
-	keys %{ $waits->{after}{capped} // {} });
-my $total_waits = $waits->{total}{server}{0};
-printf "  waits for the clock outside the runs at the cap: %s\n",
-	defined $total_waits ? $total_waits - $capped_waits : '-';
-for my $size (keys_of('capped')) {
-	my @fractions = per_repetition('capped', $size, ['snowflake'],
-		sub { 100 * $size / ($_[0]{snowflake} / 1e3) / $cap_ids_per_s });
-	printf "  at the cap, each repetition: %s\n", join(' ', map { sprintf('%.1f%%', $_) } @fractions);
-}
-for my $size (grep { $measured{bulk}{$_} } keys_of('batch')) {
-	my @ratios = map {
-		my $single = $measured{bulk}{$size}{snowflake}{$_};
-		my $batch = $measured{batch}{$size}{batch}{$_};
-		defined $single && defined $batch ? $single / $batch : ();
-	} keys %{ $measured{batch}{$size}{batch} // {} };
-	printf "  a batch against %s single calls in the bulk shape (FROM generate_series): %s\n",
-		millions($size), number(median(@ratios), 2) . 'x the rate' if @ratios;
+if ($measured{bulk} || $measured{batch} || $measured{capped}) {
+	my $repetitions = max(0, map { scalar keys %{ $measured{bulk}{$_}{snowflake} // {} } } @bulk_sizes);
+	print "\nRaw medians over $repetitions repetitions, ms per statement:\n";
+	raw_line('bulk', 'bulk', $_, qw(snowflake nextval uuid floor clock)) for @bulk_sizes;
+	raw_line('batch', 'batch', $_, qw(batch single batch_from floor)) for keys_of('batch');
+	raw_line('at the cap', 'capped', $_, 'snowflake') for keys_of('capped');
+	print "  (bulk: SELECT count(f) FROM generate_series(1, N) AS g; clock: f = clock_timestamp().\n"
+		. "   batch: set-returning functions in the select list; batch_from: the batch in FROM)\n";
+	for my $size (@bulk_sizes) {
+		my %above_floor = map {
+			my $variant = $_;
+			$variant => median(per_repetition('bulk', $size, [ $variant, 'floor' ],
+				sub { ($_[0]{$variant} - $_[0]{floor}) * 1e6 / $size }));
+		} qw(clock snowflake);
+		printf "  above the floor at %s: a clock read (clock_timestamp()) %s ns per id,"
+			. " snowflake %s ns per id\n", millions($size), number($above_floor{clock}, 1),
+			number($above_floor{snowflake}, 1);
+	}
+	my $waits = $measured{waits} // {};
+	my $capped_waits = sum(0, map { $waits->{after}{capped}{$_} - ($waits->{before}{capped}{$_} // 0) }
+		keys %{ $waits->{after}{capped} // {} });
+	my $total_waits = $waits->{total}{server}{0};
+	printf "  waits for the clock outside the runs at the cap: %s\n",
+		defined $total_waits ? $total_waits - $capped_waits : '-';
+	for my $size (keys_of('capped')) {
+		my @fractions = per_repetition('capped', $size, ['snowflake'],
+			sub { 100 * $size / ($_[0]{snowflake} / 1e3) / $cap_ids_per_s });
+		printf "  at the cap, each repetition: %s\n", join(' ', map { sprintf('%.1f%%', $_) } @fractions);
+	}
+	for my $size (grep { $measured{bulk}{$_} } keys_of('batch')) {
+		my @ratios = map {
+			my $single = $measured{bulk}{$size}{snowflake}{$_};
+			my $batch = $measured{batch}{$size}{batch}{$_};
+			defined $single && defined $batch ? $single / $batch : ();
+		} keys %{ $measured{batch}{$size}{batch} // {} };
+		printf "  a batch against %s single calls in the bulk shape (FROM generate_series): %s\n",
+			millions($size), number(median(@ratios), 2) . 'x the rate' if @ratios;
+	}
 }
 
 if ($measured{callgrind}) {
@@ -304,4 +355,20 @@ if ($measured{callgrind}) {
 	print "  (under valgrind clock_gettime is a system call: the clock read is not counted)\n";
 }
 
-print "\nPer-repetition ratios (the table shows their medians):\n", join("\n", @ratio_lines), "\n";
+if ($samples{latency}) {
+	print "\nINSERT latency, each repetition's mean and p99, ms (snowflake | bigserial):\n";
+	for my $key (@intervals, 'idle') {
+		my @repetitions = sort { $a <=> $b } keys %{ $samples{latency}{$key}{snowflake} // {} };
+		my @each = map {
+			my $repetition = $_;
+			join(' ', map {
+				my @values = latencies($key, $_, $repetition);
+				number(mean(@values) / 1000, 3) . '/' . number(p99(@values) / 1000, 3);
+			} qw(snowflake bigserial));
+		} @repetitions;
+		printf "  %-8s %s\n", $key eq 'idle' ? 'idle:' : "$key s:", join('  ', map { "[$_]" } @each);
+	}
+}
+
+print "\nPer-repetition ratios (the table shows their medians; the latency rows pool all inserts):\n",
+	join("\n", @ratio_lines), "\n";

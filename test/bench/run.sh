@@ -1,12 +1,16 @@
 #!/bin/bash
 # Performance benchmark of snowflake against nextval() of a sequence, gen_random_uuid() and a
-# plain C function call (the floor), on a throwaway server that it starts and removes. Prints
-# one table of medians, ratios and PASS/FAIL against the targets; test/bench/README.md explains
-# each figure. Uses the installed extension (it builds nothing) and installs the Debian packages
-# it needs. Not part of test/run-all.sh: it takes about 15 minutes at the defaults.
+# plain C function call (the floor), and of INSERT latency at sporadic rates against bigserial,
+# on a throwaway server that it starts and removes. Prints one table of medians, ratios and
+# PASS/FAIL against the targets; test/bench/README.md explains each figure. Uses the installed
+# extension (it builds nothing) and installs the Debian packages it needs. Not part of
+# test/run-all.sh: it takes about 50 minutes at the defaults (throughput 15, latency 35).
 #
 #   test/bench/run.sh
-#   BENCH_REPEATS=1 BENCH_PGBENCH_SECONDS=1 BENCH_BULK_SIZES="500000 2000000" test/bench/run.sh
+#   BENCH_SECTIONS=latency test/bench/run.sh
+#   BENCH_REPEATS=1 BENCH_PGBENCH_SECONDS=1 BENCH_BULK_SIZES="500000 2000000" \
+#     BENCH_LATENCY_SECONDS=10 BENCH_LATENCY_INTERVALS="0.1 1" BENCH_LATENCY_IDLE_SECONDS=5 \
+#     test/bench/run.sh
 set -euo pipefail
 bench_dir=$(cd "$(dirname "$0")" && pwd)
 source "$bench_dir/../lib.sh"
@@ -21,14 +25,35 @@ BENCH_MEMORY_CALLS=${BENCH_MEMORY_CALLS:-1000000}
 BENCH_CALLGRIND_CALLS=${BENCH_CALLGRIND_CALLS:-100000}
 BENCH_WORK_MEM=${BENCH_WORK_MEM:-4GB}
 BENCH_RESULTS=${BENCH_RESULTS:-}
+BENCH_SECTIONS=${BENCH_SECTIONS:-"throughput latency"}
+BENCH_LATENCY_INTERVALS=${BENCH_LATENCY_INTERVALS:-"0.1 1.5 10"}
+BENCH_LATENCY_SECONDS=${BENCH_LATENCY_SECONDS:-60}
+BENCH_LATENCY_MIN_INSERTS=${BENCH_LATENCY_MIN_INSERTS:-20}
+BENCH_LATENCY_IDLE_SECONDS=${BENCH_LATENCY_IDLE_SECONDS:-70}
 
 for setting in BENCH_REPEATS BENCH_BULK_SIZES BENCH_BATCH_IDS BENCH_CAPPED_IDS \
-  BENCH_PGBENCH_SECONDS BENCH_CLIENTS BENCH_MEMORY_CALLS BENCH_CALLGRIND_CALLS; do
+  BENCH_PGBENCH_SECONDS BENCH_CLIENTS BENCH_MEMORY_CALLS BENCH_CALLGRIND_CALLS \
+  BENCH_LATENCY_SECONDS BENCH_LATENCY_MIN_INSERTS BENCH_LATENCY_IDLE_SECONDS; do
   if ! [[ ${!setting} =~ ^[1-9][0-9]*( [1-9][0-9]*)*$ ]]; then
     echo "$setting must be one or more positive integers, not '${!setting}'" >&2
     exit 2
   fi
 done
+if ! [[ $BENCH_LATENCY_INTERVALS =~ ^[0-9]*\.?[0-9]+( [0-9]*\.?[0-9]+)*$ ]]; then
+  echo "BENCH_LATENCY_INTERVALS must be one or more numbers of seconds," \
+    "not '$BENCH_LATENCY_INTERVALS'" >&2
+  exit 2
+fi
+for section in $BENCH_SECTIONS; do
+  if [ "$section" != throughput ] && [ "$section" != latency ]; then
+    echo "BENCH_SECTIONS takes throughput and latency, not '$section'" >&2
+    exit 2
+  fi
+done
+# Whether BENCH_SECTIONS names section $1.
+runs_section() {
+  [[ " $BENCH_SECTIONS " == *" $1 "* ]]
+}
 
 # What each bulk variant computes per row of generate_series. g is a bigint, so the floor's
 # cast is a no-op and the floor is one C function call per row, like each generator.
@@ -104,6 +129,9 @@ CONF
   for table in snowflake bigserial uuid; do
     echo "INSERT INTO bench_insert_$table DEFAULT VALUES;" >"$workdir/insert_$table.sql"
   done
+  for table in snowflake bigserial; do
+    echo "INSERT INTO bench_latency_$table (v) VALUES (1);" >"$workdir/latency_$table.sql"
+  done
 }
 
 # The private server, started as the unprivileged user.
@@ -133,6 +161,11 @@ print_settings() {
   echo "          BENCH_PGBENCH_SECONDS=$BENCH_PGBENCH_SECONDS BENCH_CLIENTS=\"$BENCH_CLIENTS\"" \
     "BENCH_MEMORY_CALLS=$BENCH_MEMORY_CALLS"
   echo "          BENCH_CALLGRIND_CALLS=$BENCH_CALLGRIND_CALLS BENCH_WORK_MEM=$BENCH_WORK_MEM"
+  echo "          BENCH_SECTIONS=\"$BENCH_SECTIONS\"" \
+    "BENCH_LATENCY_INTERVALS=\"$BENCH_LATENCY_INTERVALS\"" \
+    "BENCH_LATENCY_SECONDS=$BENCH_LATENCY_SECONDS"
+  echo "          BENCH_LATENCY_MIN_INSERTS=$BENCH_LATENCY_MIN_INSERTS" \
+    "BENCH_LATENCY_IDLE_SECONDS=$BENCH_LATENCY_IDLE_SECONDS"
   echo "server:   jit = off, max_parallel_workers_per_gather = 0, work_mem = $BENCH_WORK_MEM," \
     "autovacuum = off; the rest default (fsync on)"
   echo "load:     $(load_average) before the run, which adds 1 to 2"
@@ -202,6 +235,48 @@ insert_round() {
         done
       done
     done
+  done
+}
+
+# pgbench of script $1 (latency_TABLE) with further pgbench options; appends each transaction's
+# latency (us) to the results as section latency, key $2, variant TABLE, repetition $3.
+logged_inserts() {
+  local table=$1 key=$2 repetition=$3
+  shift 3
+  local prefix=$workdir/pgbench_log_$table
+  if ! run_unprivileged pgbench -n -M prepared -l --log-prefix="$prefix" "$@" \
+    -f "$workdir/latency_$table.sql" -h "$workdir" -U postgres postgres \
+    >"$workdir/pgbench_$table.out" 2>&1; then
+    cat "$workdir/pgbench_$table.out" >&2
+    exit 1
+  fi
+  cat "$prefix".[0-9]* | awk -v k="$key" -v t="$table" -v r="$repetition" \
+    '{printf "latency\t%s\t%s\t%s\t%s\n", k, t, r, $3}' >>"$results"
+  rm -f "$prefix".*
+}
+
+# Single-row INSERT latency into a table keyed by snowflake_nextval() and one keyed by bigserial,
+# synchronous commit and fsync on: at each mean interval, pgbench inserts into both tables at
+# once (Poisson arrivals, each pgbench with its own seed: the default seed is the time, which
+# two runs started together share, so their inserts would always collide in the same order),
+# for BENCH_LATENCY_SECONDS or BENCH_LATENCY_MIN_INSERTS inserts, whichever is longer. Then,
+# after BENCH_LATENCY_IDLE_SECONDS without a call, one insert into each, the first in turns.
+latency_round() {
+  local repetition=$1 interval rate seconds table
+  psql_bench -c CHECKPOINT
+  for interval in $BENCH_LATENCY_INTERVALS; do
+    rate=$(awk -v i="$interval" 'BEGIN {printf "%.4f", 1 / i}')
+    seconds=$(awk -v i="$interval" -v n="$BENCH_LATENCY_MIN_INSERTS" \
+      -v s="$BENCH_LATENCY_SECONDS" 'BEGIN {t = i * n + 1; printf "%d", (t > s ? t : s)}')
+    logged_inserts snowflake "$interval" "$repetition" -R "$rate" -T "$seconds" \
+      --random-seed=rand &
+    logged_inserts bigserial "$interval" "$repetition" -R "$rate" -T "$seconds" \
+      --random-seed=rand
+    wait
+  done
+  sleep "$BENCH_LATENCY_IDLE_SECONDS"
+  for table in $(rotated "$repetition" snowflake bigserial); do
+    logged_inserts "$table" idle "$repetition" -t 1
   done
 }
 
@@ -324,20 +399,34 @@ print_settings
 psql_bench -c "SELECT 'setting', 'sequence_bits', 'server', 0,
                       current_setting('snowflake.sequence_bits')" >>"$results"
 
+psql_bench -c "SELECT 'setting', 'idle_seconds', 'server', 0, $BENCH_LATENCY_IDLE_SECONDS" \
+  >>"$results"
+
 started=$SECONDS
-for repetition in $(seq "$BENCH_REPEATS"); do
-  echo "== repetition $repetition of $BENCH_REPEATS: bulk statements"
-  bulk_round "$repetition"
-  echo "== repetition $repetition of $BENCH_REPEATS: batch, inserts, the cap"
-  batch_round "$repetition"
-  insert_round "$repetition"
-  capped_round "$repetition"
-done
-echo "== memory, then callgrind profiles"
-memory_check
-psql_bench -c "SELECT 'waits', 'total', 'server', 0, waits FROM snowflake_stats" >>"$results"
+if runs_section throughput; then
+  for repetition in $(seq "$BENCH_REPEATS"); do
+    echo "== repetition $repetition of $BENCH_REPEATS: bulk statements"
+    bulk_round "$repetition"
+    echo "== repetition $repetition of $BENCH_REPEATS: batch, inserts, the cap"
+    batch_round "$repetition"
+    insert_round "$repetition"
+    capped_round "$repetition"
+  done
+  echo "== memory"
+  memory_check
+  psql_bench -c "SELECT 'waits', 'total', 'server', 0, waits FROM snowflake_stats" >>"$results"
+fi
+if runs_section latency; then
+  for repetition in $(seq "$BENCH_REPEATS"); do
+    echo "== repetition $repetition of $BENCH_REPEATS: INSERT latency at sporadic rates"
+    latency_round "$repetition"
+  done
+fi
 stop_server
-profile_round
+if runs_section throughput; then
+  echo "== callgrind profiles"
+  profile_round
+fi
 echo "== done in $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s;" \
   "load $(load_average)"
 echo

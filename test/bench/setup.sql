@@ -10,6 +10,10 @@ CREATE TABLE bench_insert_snowflake (id bigint PRIMARY KEY DEFAULT snowflake_nex
 CREATE TABLE bench_insert_bigserial (id bigserial PRIMARY KEY);
 CREATE TABLE bench_insert_uuid (id uuid PRIMARY KEY DEFAULT gen_random_uuid());
 
+-- The latency runs' tables, filled by pgbench one row at a time at sporadic rates.
+CREATE TABLE bench_latency_snowflake (id bigint PRIMARY KEY DEFAULT snowflake_nextval(), v int);
+CREATE TABLE bench_latency_bigserial (id bigserial PRIMARY KEY, v int);
+
 -- Milliseconds one statement takes, timed inside the server, so that no client round trip or
 -- result transfer is counted. EXECUTE plans the statement afresh: microseconds, the same for
 -- every variant.
