@@ -1,11 +1,11 @@
 # Plots what test/bench/growth.sh measured: rows per second and WAL bytes per row in each step,
 # one line per key type. Set on the command line: results (the per-step TSV file), keys (the key
 # types, separated by spaces), output (the PNG file) and title.
-set terminal pngcairo size 1100,460 font ",10" noenhanced
+set terminal pngcairo size 1200,460 font ",10" noenhanced
 set output output
 set datafile separator "\t"
 set multiplot layout 1,2 title title
-set key top right
+set key outside right top vertical
 set grid
 set xlabel "rows in the table (millions)"
 # The rows of one key type, from the per-step file.
