@@ -397,10 +397,8 @@ start_server
 psql_bench <"$bench_dir/setup.sql"
 print_settings
 psql_bench -c "SELECT 'setting', 'sequence_bits', 'server', 0,
-                      current_setting('snowflake.sequence_bits')" >>"$results"
-
-psql_bench -c "SELECT 'setting', 'idle_seconds', 'server', 0, $BENCH_LATENCY_IDLE_SECONDS" \
-  >>"$results"
+                      current_setting('snowflake.sequence_bits')" \
+  -c "SELECT 'setting', 'idle_seconds', 'server', 0, $BENCH_LATENCY_IDLE_SECONDS" >>"$results"
 
 started=$SECONDS
 if runs_section throughput; then
