@@ -94,7 +94,7 @@ copy_checkout() {
 }
 
 # Makes the chroot for PostgreSQL $1 if needed, installs that version's server packages from the
-# suite that has them, and copies the checkout in; prints nothing on success but progress.
+# suite that has them, and copies the checkout in.
 prepare_version() {
   local major=$1 dir=$MATRIX_DIR/${PG_DEBIAN_SUITE[$1]}
   make_chroot "${PG_DEBIAN_SUITE[$major]}" || return 1
@@ -128,13 +128,13 @@ test_version() {
 
 # --run: builds and installs the checkout for PostgreSQL $1 in its chroot, then runs the rest of
 # the arguments there, a script of the checkout (say, a benchmark) with its settings (the
-# environment's BENCH_*, LATENCY_* and GROWTH_* variables), in an empty directory whose files
+# environment's BENCH_* and GROWTH_* variables), in an empty directory whose files
 # are then copied to the current directory.
 run_in_version() {
   local major=$1 dir=$MATRIX_DIR/${PG_DEBIAN_SUITE[$1]} settings status=0
   shift
   prepare_version "$major" || return 1
-  mapfile -t settings < <(env | grep -E '^(BENCH|LATENCY|GROWTH)_' || true)
+  mapfile -t settings < <(env | grep -E '^(BENCH|GROWTH)_' || true)
   rm -rf "$dir/root/output"
   mkdir "$dir/root/output"
   # shellcheck disable=SC2016 # expanded by the inner shell

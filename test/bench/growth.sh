@@ -7,7 +7,7 @@
 # step, then the final table and primary-key index sizes; writes the figures to
 # GROWTH_OUTPUT/growth-pgMAJOR.tsv (per step) and growth-pgMAJOR-size.tsv, and plots them to
 # GROWTH_OUTPUT/growth-pgMAJOR.png with gnuplot. Uses the installed extension; opt-in, not part
-# of test/run-all.sh (about an hour at the defaults, and 15 GB of disk).
+# of test/run-all.sh (about 30 minutes at the defaults, and 15 GB of disk).
 #
 #   test/bench/growth.sh
 #   GROWTH_ROWS=2000000 GROWTH_STEP=500000 test/bench/growth.sh
@@ -71,8 +71,8 @@ psql_growth -c 'CREATE EXTENSION snowflake'
 for key in "${keys[@]}"; do
   psql_growth -c "CREATE TABLE grow_$key (id ${key_column[$key]}, created_at timestamptz
                   NOT NULL DEFAULT now(), payload int NOT NULL)"
-  echo "INSERT INTO grow_$key (payload) SELECT g FROM generate_series(1, $GROWTH_ROWS_PER_INSERT) AS g;" \
-    >"$workdir/insert_$key.sql"
+  echo "INSERT INTO grow_$key (payload)" \
+    "SELECT g FROM generate_series(1, $GROWTH_ROWS_PER_INSERT) AS g;" >"$workdir/insert_$key.sql"
 done
 
 # Grows table grow_$1 by GROWTH_STEP rows; prints the step's rows per second and WAL bytes.
@@ -125,10 +125,11 @@ printf '%-10s %10s %10s %12s %10s %12s\n' key "table MB" "index MB" "index B/row
 for key in "${keys[@]}"; do
   psql_growth -c "SELECT '$key', pg_relation_size('grow_$key') / 1048576,
                          pg_relation_size('grow_${key}_pkey') / 1048576" >>"$sizes"
+  # The per-step file first, then the sizes.
   awk -F '\t' -v k="$key" -v rows="$GROWTH_ROWS" -v step="$GROWTH_STEP" '
     FNR == 1 {next}
-    FILENAME ~ /size/ && $1 == k {table = $2; index_mb = $3}
-    FILENAME !~ /size/ && $3 == k {seconds += step / $4; wal += $5; n++}
+    NR == FNR && $3 == k {seconds += step / $4; wal += $5; n++}
+    NR != FNR && $1 == k {table = $2; index_mb = $3}
     END {printf "%-10s %10s %10s %12.1f %10d %12d\n", k, table, index_mb,
            index_mb * 1048576 / rows, rows / seconds, wal / n}' "$results" "$sizes"
 done
