@@ -363,7 +363,7 @@ if ($samples{latency}) {
 			my $repetition = $_;
 			join(' ', map {
 				my @values = latencies($key, $_, $repetition);
-				number(mean(@values) / 1000, 3) . '/' . number(p99(@values) / 1000, 3);
+				@values ? number(mean(@values) / 1000, 3) . '/' . number(p99(@values) / 1000, 3) : '-';
 			} qw(snowflake bigserial));
 		} @repetitions;
 		printf "  %-8s %s\n", $key eq 'idle' ? 'idle:' : "$key s:", join('  ', map { "[$_]" } @each);
