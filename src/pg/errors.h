@@ -1,9 +1,12 @@
 // The errors and warnings of the SQL functions and of server start, one function each, so that
 // message, detail, hint and SQLSTATE stay together. SQLSTATEs are PostgreSQL's own classes:
 // 22023 for any invalid argument or setting, as PostgreSQL itself uses it; 58000 for a system
-// clock that makes ids impossible. Lease file I/O errors are reported where they happen, with
-// errcode_for_file_access(). The report_ and refuse_ functions never return; callers hold no
-// C++ object with a destructor when they call them.
+// clock that makes ids impossible. Reported where they happen instead: lease file I/O errors
+// (errcode_for_file_access()) and the warning for a damaged lease file, in the lease code; the
+// LOG lines of clock steps and waits; the PANICs of WAL redo on a record this code never writes;
+// and PostgreSQL's own error for a record-returning function called where no record fits
+// (result_type.cpp). The report_ and refuse_ functions never return; callers hold no C++ object
+// with a destructor when they call them.
 #pragma once
 
 #include "core/id_text.h"
