@@ -4,7 +4,7 @@
 # on a throwaway server that it starts and removes. Prints one table of medians, ratios and
 # PASS/FAIL against the targets; test/bench/README.md explains each figure. Uses the installed
 # extension (it builds nothing) and installs the Debian packages it needs. Not part of
-# test/run-all.sh: it takes about 50 minutes at the defaults (throughput 15, latency 35).
+# test/run-all.sh: it takes about 50 minutes at the defaults (throughput 20, latency 30).
 #
 #   test/bench/run.sh
 #   BENCH_SECTIONS=latency test/bench/run.sh
