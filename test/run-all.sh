@@ -11,7 +11,8 @@
 #
 # A suite that fails does not stop the others; the script fails if any did. With
 # SNOWFLAKE_RESULTS set, it also appends the server's version and one line per stage (name, PASS
-# or FAIL, seconds) to that file, for the summary table of test/matrix.sh and .ci/run. With
+# or FAIL, seconds) to that file, for the summary tables of test/matrix.sh and
+# test/run-all-versions.sh. With
 # SNOWFLAKE_CORE_SUITES_ONLY set (test/matrix.sh sets it), the client programs and the Patroni
 # test, which depend on the Debian release's ORMs, JDK, Node.js and Patroni rather than on the
 # PostgreSQL version, are left out.
