@@ -107,6 +107,22 @@ unix_socket_directories = '$socket_dir'
 CONF
 }
 
+# Stops with a message unless the extension is installed in the PostgreSQL of PG_CONFIG: for the
+# benchmarks, which measure what is installed and build nothing.
+require_installed_extension() {
+  if [ ! -f "$("$PG_CONFIG" --pkglibdir)/snowflake.so" ]; then
+    echo "snowflake is not installed in $("$PG_CONFIG" --pkglibdir): run 'make install' first" >&2
+    exit 1
+  fi
+}
+
+# psql on the private server whose socket is in $workdir, one unaligned tab-separated line per
+# row.
+psql_private() {
+  run_unprivileged psql -X -q -At -F $'\t' -v ON_ERROR_STOP=1 -h "$workdir" -U postgres \
+    -d postgres "$@"
+}
+
 # Starts a throwaway server in a new private directory, $workdir, with each argument as one more
 # postgresql.conf line; when the script exits, the server is stopped and the directory removed.
 start_throwaway_server() {

@@ -4,7 +4,7 @@
 // with the higher generation wins. A torn slot is harmless: its lease was never published, so
 // no id was issued under it, and the other slot still holds the previous one.
 //
-// The file is created whole: written under a temporary name, fsynced and renamed into place,
+// The file is created whole: written under a temporary name, synced and renamed into place,
 // so a file under its final name always holds a valid lease, and a missing file means this
 // data directory never issued an id. The file is synced directly, also with fsync = off: it
 // is written at most a few times a second.

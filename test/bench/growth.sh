@@ -38,10 +38,7 @@ if [ $((transactions_per_client * GROWTH_ROWS_PER_INSERT * GROWTH_CLIENTS)) -ne 
 fi
 
 install_packages "postgresql-$PG_MAJOR" gnuplot-nox
-if [ ! -f "$($PG_CONFIG --pkglibdir)/snowflake.so" ]; then
-  echo "snowflake is not installed in $($PG_CONFIG --pkglibdir): run 'make install' first" >&2
-  exit 1
-fi
+require_installed_extension
 mkdir -p "$GROWTH_OUTPUT"
 results=$GROWTH_OUTPUT/growth-pg$PG_MAJOR.tsv
 sizes=$GROWTH_OUTPUT/growth-pg$PG_MAJOR-size.tsv
@@ -50,12 +47,6 @@ plot=$GROWTH_OUTPUT/growth-pg$PG_MAJOR.png
 # PostgreSQL's defaults (fsync and synchronous_commit on, full-page writes, max_wal_size 1GB)
 # but for a cache of realistic size and no autovacuum between steps.
 start_throwaway_server "shared_buffers = '$GROWTH_SHARED_BUFFERS'" "autovacuum = off"
-
-# psql on the throwaway server, one unaligned tab-separated line per row.
-psql_growth() {
-  run_unprivileged psql -X -q -At -F $'\t' -v ON_ERROR_STOP=1 -h "$workdir" -U postgres \
-    -d postgres "$@"
-}
 
 # Each key type's column definition.
 declare -A key_column=(
@@ -67,9 +58,9 @@ declare -A key_column=(
 keys=(snowflake bigserial uuidv4)
 [ "$PG_MAJOR" -ge 18 ] && keys+=(uuidv7)
 
-psql_growth -c 'CREATE EXTENSION snowflake'
+psql_private -c 'CREATE EXTENSION snowflake'
 for key in "${keys[@]}"; do
-  psql_growth -c "CREATE TABLE grow_$key (id ${key_column[$key]}, created_at timestamptz
+  psql_private -c "CREATE TABLE grow_$key (id ${key_column[$key]}, created_at timestamptz
                   NOT NULL DEFAULT now(), payload int NOT NULL)"
   echo "INSERT INTO grow_$key (payload)" \
     "SELECT g FROM generate_series(1, $GROWTH_ROWS_PER_INSERT) AS g;" >"$workdir/insert_$key.sql"
@@ -78,7 +69,7 @@ done
 # Grows table grow_$1 by GROWTH_STEP rows; prints the step's rows per second and WAL bytes.
 grow_step() {
   local key=$1 wal_before wal_after started elapsed_ms
-  wal_before=$(psql_growth -c 'SELECT pg_current_wal_insert_lsn()')
+  wal_before=$(psql_private -c 'SELECT pg_current_wal_insert_lsn()')
   started=$(date +%s%N)
   if ! run_unprivileged pgbench -n -M prepared -c "$GROWTH_CLIENTS" -j "$GROWTH_CLIENTS" \
     -t "$transactions_per_client" -f "$workdir/insert_$key.sql" -h "$workdir" -U postgres \
@@ -87,11 +78,11 @@ grow_step() {
     exit 1
   fi
   elapsed_ms=$((($(date +%s%N) - started) / 1000000))
-  wal_after=$(psql_growth -c "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '$wal_before')")
+  wal_after=$(psql_private -c "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '$wal_before')")
   echo "$((GROWTH_STEP * 1000 / elapsed_ms)) $wal_after"
 }
 
-echo "# table growth, $(date -u '+%Y-%m-%d %H:%M UTC'): $(psql_growth -c 'SELECT version()' |
+echo "# table growth, $(date -u '+%Y-%m-%d %H:%M UTC'): $(psql_private -c 'SELECT version()' |
   cut -d , -f 1), $(nproc) cores, load $(cut -d ' ' -f 1-3 /proc/loadavg)"
 echo "# $GROWTH_CLIENTS pgbench clients, $GROWTH_ROWS_PER_INSERT rows per INSERT, steps of" \
   "$GROWTH_STEP rows to $GROWTH_ROWS; shared_buffers $GROWTH_SHARED_BUFFERS, the rest default"
@@ -123,7 +114,7 @@ printf 'key\ttable_mb\tindex_mb\n' >"$sizes"
 printf '%-10s %10s %10s %12s %10s %12s\n' key "table MB" "index MB" "index B/row" rows/s \
   "WAL B/row"
 for key in "${keys[@]}"; do
-  psql_growth -c "SELECT '$key', pg_relation_size('grow_$key') / 1048576,
+  psql_private -c "SELECT '$key', pg_relation_size('grow_$key') / 1048576,
                          pg_relation_size('grow_${key}_pkey') / 1048576" >>"$sizes"
   # The per-step file first, then the sizes.
   awk -F '\t' -v k="$key" -v rows="$GROWTH_ROWS" -v step="$GROWTH_STEP" '

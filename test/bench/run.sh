@@ -74,10 +74,7 @@ declare -A profiled_function=(
 )
 
 install_packages "postgresql-$PG_MAJOR" valgrind
-if [ ! -f "$($PG_CONFIG --pkglibdir)/snowflake.so" ]; then
-  echo "snowflake is not installed in $($PG_CONFIG --pkglibdir): run 'make install' first" >&2
-  exit 1
-fi
+require_installed_extension
 
 workdir=$(make_private_dir)
 data=$workdir/data
@@ -91,12 +88,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# psql on the private server, one unaligned tab-separated line per row.
-psql_bench() {
-  run_unprivileged psql -X -q -At -F $'\t' -v ON_ERROR_STOP=1 -h "$workdir" -U postgres \
-    -d postgres "$@"
-}
 
 # The arguments after the first, rotated left by repetition - 1: over the repetitions each
 # variant runs in each position, so that drift and warm-up hit all of them alike.
@@ -151,10 +142,10 @@ print_settings() {
   clock_source=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource ||
     echo unknown)
   tree=$(git -C "$SNOWFLAKE_ROOT" describe --always --dirty 2>/dev/null || echo unknown)
-  version=$(psql_bench -c "SELECT extversion FROM pg_extension WHERE extname = 'snowflake'")
+  version=$(psql_private -c "SELECT extversion FROM pg_extension WHERE extname = 'snowflake'")
   echo "# snowflake benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "machine:  $(nproc) cores, ${cpu:-unknown CPU}, clock source $clock_source"
-  echo "software: $(psql_bench -c 'SELECT version()' | cut -d , -f 1);" \
+  echo "software: $(psql_private -c 'SELECT version()' | cut -d , -f 1);" \
     "snowflake $version as installed; source tree $tree"
   echo "settings: BENCH_REPEATS=$BENCH_REPEATS BENCH_BULK_SIZES=\"$BENCH_BULK_SIZES\"" \
     "BENCH_BATCH_IDS=$BENCH_BATCH_IDS BENCH_CAPPED_IDS=$BENCH_CAPPED_IDS"
@@ -182,7 +173,7 @@ bulk_round() {
       echo "SELECT 'bulk', $size, '$variant', $repetition, bench_ms(\$q\$SELECT" \
         "count(${bulk_expression[$variant]}) FROM generate_series(1, $size::bigint) AS g\$q\$);"
     done
-  done | psql_bench >>"$results"
+  done | psql_private >>"$results"
 }
 
 # One batch of n ids against n single calls, both streamed from a set-returning function in
@@ -202,7 +193,7 @@ batch_round() {
       echo "SELECT 'batch', $n, '$variant', $repetition," \
         "bench_ms(\$q\$${statement_of[$variant]}\$q\$);"
     done
-  done | psql_bench >>"$results"
+  done | psql_private >>"$results"
 }
 
 # Prints the tps of one second of INSERT ... DEFAULT VALUES into one keyed table.
@@ -225,7 +216,7 @@ insert_round() {
   local repetition=$1 commit clients slice table tps
   for commit in on off; do
     for clients in $BENCH_CLIENTS; do
-      psql_bench -c 'TRUNCATE bench_insert_snowflake, bench_insert_bigserial, bench_insert_uuid' \
+      psql_private -c 'TRUNCATE bench_insert_snowflake, bench_insert_bigserial, bench_insert_uuid' \
         -c CHECKPOINT
       for slice in $(seq "$BENCH_PGBENCH_SECONDS"); do
         for table in $(rotated "$((repetition + slice))" snowflake bigserial uuid); do
@@ -263,7 +254,7 @@ logged_inserts() {
 # after BENCH_LATENCY_IDLE_SECONDS without a call, one insert into each, the first in turns.
 latency_round() {
   local repetition=$1 interval rate seconds table
-  psql_bench -c CHECKPOINT
+  psql_private -c CHECKPOINT
   for interval in $BENCH_LATENCY_INTERVALS; do
     rate=$(awk -v i="$interval" 'BEGIN {printf "%.4f", 1 / i}')
     seconds=$(awk -v i="$interval" -v n="$BENCH_LATENCY_MIN_INSERTS" \
@@ -285,15 +276,15 @@ latency_round() {
 set_max_clock_lead() {
   local value=$1 wanted
   if [ "$value" = DEFAULT ]; then
-    psql_bench -c 'ALTER SYSTEM RESET snowflake.max_clock_lead'
+    psql_private -c 'ALTER SYSTEM RESET snowflake.max_clock_lead'
     wanted=boot_val
   else
-    psql_bench -c "ALTER SYSTEM SET snowflake.max_clock_lead = $value"
+    psql_private -c "ALTER SYSTEM SET snowflake.max_clock_lead = $value"
     wanted="'$value'"
   fi
-  psql_bench -c 'SELECT pg_reload_conf()' >/dev/null
+  psql_private -c 'SELECT pg_reload_conf()' >/dev/null
   for _ in $(seq 100); do
-    [ "$(psql_bench -c "SELECT setting = $wanted FROM pg_settings
+    [ "$(psql_private -c "SELECT setting = $wanted FROM pg_settings
                         WHERE name = 'snowflake.max_clock_lead'")" = t ] && return 0
     sleep 0.1
   done
@@ -304,7 +295,7 @@ set_max_clock_lead() {
 # Waits until no id is ahead of the clock, two minutes at most.
 wait_for_clock_to_catch_up() {
   local deadline=$((SECONDS + 120))
-  until [ "$(psql_bench -c 'SELECT lead_ms FROM snowflake_stats')" = 0 ]; do
+  until [ "$(psql_private -c 'SELECT lead_ms FROM snowflake_stats')" = 0 ]; do
     if [ $SECONDS -ge $deadline ]; then
       echo "ids stayed ahead of the clock for two minutes" >&2
       exit 1
@@ -320,7 +311,7 @@ capped_round() {
   local repetition=$1 n=$BENCH_CAPPED_IDS
   wait_for_clock_to_catch_up
   set_max_clock_lead 0
-  psql_bench >>"$results" <<SQL
+  psql_private >>"$results" <<SQL
 SELECT 'waits', 'before', 'capped', $repetition, waits FROM snowflake_stats;
 SELECT 'capped', $n, 'snowflake', $repetition, bench_ms(\$q\$SELECT count(snowflake_nextval())
   FROM (SELECT generate_series(1, $n::bigint) AS g) AS s\$q\$);
@@ -332,7 +323,7 @@ SQL
 # The generator's shared memory, and a backend's memory growth across one statement of many
 # calls (each statement runs once with 10 calls before, so that caches are warm).
 memory_check() {
-  psql_bench >>"$results" <<SQL
+  psql_private >>"$results" <<SQL
 SELECT 'memory', 'shmem', 'snowflake', 0, allocated_size FROM pg_shmem_allocations
 WHERE name = 'snowflake';
 SQL
@@ -346,7 +337,7 @@ SELECT sum(used_bytes) AS after FROM pg_backend_memory_contexts \gset
 SELECT 'memory', 'growth', '$variant', $calls, :after - :before;
 SQL
     done
-  done | psql_bench | awk -F '\t' -v calls="$BENCH_MEMORY_CALLS" '$4 == calls' >>"$results"
+  done | psql_private | awk -F '\t' -v calls="$BENCH_MEMORY_CALLS" '$4 == calls' >>"$results"
 }
 
 # Runs one statement in a single-user backend under callgrind and sums up the profile. Further
@@ -394,9 +385,9 @@ profile_round() {
 
 create_cluster
 start_server
-psql_bench <"$bench_dir/setup.sql"
+psql_private <"$bench_dir/setup.sql"
 print_settings
-psql_bench -c "SELECT 'setting', 'sequence_bits', 'server', 0,
+psql_private -c "SELECT 'setting', 'sequence_bits', 'server', 0,
                       current_setting('snowflake.sequence_bits')" \
   -c "SELECT 'setting', 'idle_seconds', 'server', 0, $BENCH_LATENCY_IDLE_SECONDS" >>"$results"
 
@@ -412,7 +403,7 @@ if runs_section throughput; then
   done
   echo "== memory"
   memory_check
-  psql_bench -c "SELECT 'waits', 'total', 'server', 0, waits FROM snowflake_stats" >>"$results"
+  psql_private -c "SELECT 'waits', 'total', 'server', 0, waits FROM snowflake_stats" >>"$results"
 fi
 if runs_section latency; then
   for repetition in $(seq "$BENCH_REPEATS"); do
