@@ -56,12 +56,16 @@ runs_section() {
 }
 
 # What each bulk variant computes per row of generate_series. g is a bigint, so the floor's
-# cast is a no-op and the floor is one C function call per row, like each generator.
+# cast is a no-op and the floor is one C function call per row, like each generator. The floor
+# also fetches g from the row, which the generators do not: now() (the transaction's start
+# time, a zero-argument C call) and clock_timestamp() (the same plus a clock read) tell apart
+# what a call and a clock read cost.
 declare -A bulk_expression=(
   [snowflake]='snowflake_nextval()'
   [nextval]="nextval('bench_seq')"
   [uuid]='gen_random_uuid()'
   [floor]='int8inc(g::bigint)'
+  [call]='now()'
   [clock]='clock_timestamp()'
 )
 # The C function behind each variant, as callgrind names it.
@@ -169,7 +173,7 @@ print_settings() {
 bulk_round() {
   local repetition=$1 size variant
   for size in $BENCH_BULK_SIZES; do
-    for variant in floor $(rotated "$repetition" snowflake nextval clock) floor uuid; do
+    for variant in floor $(rotated "$repetition" snowflake nextval clock call) floor uuid; do
       echo "SELECT 'bulk', $size, '$variant', $repetition, bench_ms(\$q\$SELECT" \
         "count(${bulk_expression[$variant]}) FROM generate_series(1, $size::bigint) AS g\$q\$);"
     done
