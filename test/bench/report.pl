@@ -201,7 +201,9 @@ for my $interval (@intervals) {
 	latency_rows("every $interval s", $interval, \&mean, 'mean', 1.1);
 	latency_rows("every $interval s", $interval, \&p99, 'p99', 1.1);
 }
-if ($samples{latency}{idle}) {
+# $samples{latency} first: looking into it would create it, and a run without latency would
+# print an empty latency block.
+if ($samples{latency} && $samples{latency}{idle}) {
 	my $idle_seconds = $measured{setting}{idle_seconds}{server}{0} // '?';
 	latency_rows("first after $idle_seconds s idle", 'idle', \&mean, 'mean', 2);
 }
