@@ -110,8 +110,10 @@ CONF
 # Stops with a message unless the extension is installed in the PostgreSQL of PG_CONFIG: for the
 # benchmarks, which measure what is installed and build nothing.
 require_installed_extension() {
-  if [ ! -f "$("$PG_CONFIG" --pkglibdir)/snowflake.so" ]; then
-    echo "snowflake is not installed in $("$PG_CONFIG" --pkglibdir): run 'make install' first" >&2
+  local libdir
+  libdir=$("$PG_CONFIG" --pkglibdir)
+  if [ ! -f "$libdir/snowflake.so" ]; then
+    echo "snowflake is not installed in $libdir: run 'make install' first" >&2
     exit 1
   fi
 }

@@ -2,7 +2,8 @@
 # Every test on every supported version, the command README.md gives and .ci/run runs. On a fresh
 # clone on a fresh Debian machine (run as root) it runs test/run-all.sh on the machine's own
 # PostgreSQL (15 on bookworm), then the same on every other supported version in Debian chroots
-# (test/matrix.sh), and prints one summary table of every version and suite. A failure on one version does not stop the others.
+# (test/matrix.sh), and prints one summary table of every version and suite. A failure on one
+# version does not stop the others.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source test/lib.sh

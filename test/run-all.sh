@@ -12,10 +12,9 @@
 # A suite that fails does not stop the others; the script fails if any did. With
 # SNOWFLAKE_RESULTS set, it also appends the server's version and one line per stage (name, PASS
 # or FAIL, seconds) to that file, for the summary tables of test/matrix.sh and
-# test/run-all-versions.sh. With
-# SNOWFLAKE_CORE_SUITES_ONLY set (test/matrix.sh sets it), the client programs and the Patroni
-# test, which depend on the Debian release's ORMs, JDK, Node.js and Patroni rather than on the
-# PostgreSQL version, are left out.
+# test/run-all-versions.sh. With SNOWFLAKE_CORE_SUITES_ONLY set (test/matrix.sh sets it), the
+# client programs and the Patroni test, which depend on the Debian release's ORMs, JDK, Node.js
+# and Patroni rather than on the PostgreSQL version, are left out.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 

@@ -126,13 +126,20 @@ for my $size (@bulk_sizes) {
 }
 # The sustained-rate target: at least this share of min(cap, floor rate), in percent.
 my $sustained_percent = 97;
+
+# What the sustained rate is measured against, in ids/s: min(cap, floor rate) for a floor
+# statement of $size ids that took $floor_ms.
+sub sustained_reference_rate {
+	my ($size, $floor_ms) = @_;
+	return min($cap_ids_per_s, $size / ($floor_ms / 1e3));
+}
+
 if (@bulk_sizes) {
 	my $size = $bulk_sizes[-1];
 	my $million_ids_per_s = sub { $size / $_[0] / 1e3 };
 	my @fractions = per_repetition('bulk', $size, [qw(snowflake floor)], sub {
 		my ($ms) = @_;
-		my $floor_rate = $size / ($ms->{floor} / 1e3);
-		return 100 * $size / ($ms->{snowflake} / 1e3) / min($cap_ids_per_s, $floor_rate);
+		return 100 * $size / ($ms->{snowflake} / 1e3) / sustained_reference_rate($size, $ms->{floor});
 	});
 	target_row('M ids/s over ' . millions($size) . ' ids',
 		[ map { number(median_of('bulk', $size, $_, $million_ids_per_s), 2) } @generators ],
@@ -324,9 +331,9 @@ if ($measured{bulk} || $measured{batch} || $measured{capped}) {
 		# The most snowflake may add to the floor and still meet the sustained-rate target.
 		my $size = $bulk_sizes[-1];
 		my $allowed = median(per_repetition('bulk', $size, ['floor'], sub {
-			my $floor_rate = $size / ($_[0]{floor} / 1e3);
-			my $target_rate = $sustained_percent / 100 * min($cap_ids_per_s, $floor_rate);
-			return 1e9 / $target_rate - 1e9 / $floor_rate;
+			my $floor_ms = $_[0]{floor};
+			my $target_rate = $sustained_percent / 100 * sustained_reference_rate($size, $floor_ms);
+			return 1e9 / $target_rate - $floor_ms * 1e6 / $size;
 		}));
 		printf "  the sustained-rate target allows snowflake %s ns per id above the floor at %s\n",
 			number($allowed, 1), millions($size);
