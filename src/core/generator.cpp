@@ -66,16 +66,7 @@ std::optional<std::int64_t> lease_renewal_target_ms(const GeneratorState& state,
   const std::int64_t demand_ms = std::max(now_ms, layout.ms_of_tick(next_tick));
   const std::int64_t lease_end_ms =
       layout.ms_of_tick(state.lease_end_tick.load(std::memory_order_acquire));
-  if (!lease_renewal_due(lease_end_ms, demand_ms) && lease_end_ms >= min_end_ms)
-    return std::nullopt;
-  // A lease never reaches past the range (written so that no clock reading can overflow it),
-  // and at the end of the range it cannot grow: nothing to renew.
-  const std::int64_t range_end_ms = layout.max_ms() + 1;
-  const std::int64_t span_end_ms =
-      demand_ms >= range_end_ms - kLeaseSpanMs ? range_end_ms : demand_ms + kLeaseSpanMs;
-  const std::int64_t target_ms = std::min(std::max(span_end_ms, min_end_ms), range_end_ms);
-  if (target_ms <= lease_end_ms) return std::nullopt;
-  return target_ms;
+  return lease_renewal_target(lease_end_ms, demand_ms, min_end_ms, layout.max_ms() + 1);
 }
 
 void publish_lease(GeneratorState& state, const Layout& layout,

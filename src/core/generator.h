@@ -31,6 +31,7 @@
 #include "core/no_postgres.h"
 
 #include "core/layout.h"
+#include "core/lease_policy.h"
 
 #include <atomic>
 #include <cstddef>
@@ -41,20 +42,6 @@ namespace snowflake {
 
 // Keep data written by different parties this far apart: x86 prefetches cache lines in pairs.
 inline constexpr std::size_t kFalseSharingBytes = 128;
-
-// A lease reserves this much time past demand, so a restart resumes at most this far ahead of
-// the clock. Once demand comes within the renewal margin of the lease's end, the lease is due
-// for renewal, long before anyone has to wait for the disk. Demand is the later of the clock
-// and the next free tick. A span of seconds lets the lease worker, which looks every second,
-// renew ahead of callers at every rate, with one sync to disk per two seconds of use.
-inline constexpr std::int64_t kLeaseSpanMs = 4 * 1000;
-inline constexpr std::int64_t kLeaseRenewMarginMs = 2 * 1000;
-
-// Whether a lease ending at lease_end_ms is due for renewal at demand_ms. The one definition
-// both the claims that flag a renewal and the renewal itself use.
-constexpr bool lease_renewal_due(std::int64_t lease_end_ms, std::int64_t demand_ms) noexcept {
-  return lease_end_ms - demand_ms <= kLeaseRenewMarginMs;
-}
 
 // The hot state, one cache line. Lives in shared memory, hence lock-free atomics only.
 struct alignas(kFalseSharingBytes) GeneratorState {
@@ -102,9 +89,8 @@ struct Claim {
 Claim claim_ticks(GeneratorState& state, const Layout& layout, std::int64_t now_ms,
                   std::int64_t max_lead_ms, std::uint32_t wanted) noexcept;
 
-// The lease end (ms since the epoch) a renewal should make durable: kLeaseSpanMs past demand,
-// and at least min_end_ms. None while the lease is not due for renewal and already reaches
-// min_end_ms, or when it already reaches the end of the layout's range.
+// The lease end (ms since the epoch) a renewal should make durable now (lease_renewal_target
+// in core/lease_policy.h, at the generator's demand and lease end), or none.
 std::optional<std::int64_t> lease_renewal_target_ms(const GeneratorState& state,
                                                     const Layout& layout, std::int64_t now_ms,
                                                     std::int64_t min_end_ms = 0) noexcept;

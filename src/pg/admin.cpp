@@ -8,7 +8,6 @@
 #include "pg/lease.h"
 #include "pg/nextval.h"
 #include "pg/settings.h"
-#include "pg/shared.h"
 
 #include <optional>
 #include <type_traits>
@@ -22,8 +21,37 @@ PG_FUNCTION_INFO_V1(snowflake_advance_past);
 PG_FUNCTION_INFO_V1(snowflake_accept_layout_change);
 }
 
+namespace snowflake::pg {
+namespace {
+
 // ereport may longjmp out of these functions: only trivially destructible locals allowed.
 static_assert(std::is_trivially_destructible_v<std::optional<std::uint64_t>>);
+
+// No id of this layout lies above the given one.
+[[noreturn]] void report_id_past_range(std::int64_t id) {
+  ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                  errmsg("no snowflake id after %lld fits this server's layout",
+                         static_cast<long long>(id))));
+  pg_unreachable();
+}
+
+// Advancing past the id would put every new id further ahead of the clock than max_lead_ms.
+[[noreturn]] void report_id_too_far_ahead(std::int64_t id, std::int64_t ahead_ms,
+                                          std::int64_t max_lead_ms) {
+  ereport(ERROR,
+          (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+           errmsg("snowflake id %lld is %lld ms ahead of the clock", static_cast<long long>(id),
+                  static_cast<long long>(ahead_ms)),
+           errdetail("snowflake.max_clock_lead = %lld ms lets ids run at most that far ahead; "
+                     "every new id would have to wait for the clock.",
+                     static_cast<long long>(max_lead_ms)),
+           errhint("Check that the id was made with this server's layout. To issue ids above "
+                   "it now, raise snowflake.max_clock_lead and reload.")));
+  pg_unreachable();
+}
+
+}  // namespace
+}  // namespace snowflake::pg
 
 // Every id this server issues from now on, also after a restart, is above `id`. The lease is
 // made durable past id's millisecond first, then the generator skips below it; it never moves
@@ -31,7 +59,7 @@ static_assert(std::is_trivially_destructible_v<std::optional<std::uint64_t>>);
 Datum snowflake_advance_past(PG_FUNCTION_ARGS) {
   using namespace snowflake::pg;
   const std::int64_t id = PG_GETARG_INT64(0);
-  SharedGenerator& generator = ready_generator("snowflake_advance_past");
+  snowflake::SharedGenerator& generator = ready_generator("snowflake_advance_past");
   const snowflake::Layout& layout = generator_layout();
   if (id < 0) report_negative_id(id);
   const std::optional<std::uint64_t> first_tick =
@@ -39,8 +67,9 @@ Datum snowflake_advance_past(PG_FUNCTION_ARGS) {
   if (!first_tick) report_id_past_range(id);
   const std::int64_t first_ms = layout.ms_of_tick(*first_tick);
   const std::int64_t now_ms = snowflake::realtime_unix_ms() - layout.epoch_unix_ms();
-  if (first_ms - now_ms > max_clock_lead_ms) report_id_too_far_ahead(id, first_ms - now_ms);
-  renew_lease(generator, layout, now_ms, first_ms + 1);
+  if (first_ms - now_ms > max_clock_lead_ms)
+    report_id_too_far_ahead(id, first_ms - now_ms, max_clock_lead_ms);
+  renew_lease(layout, now_ms, first_ms + 1);
   snowflake::skip_below(generator.state, *first_tick);
   PG_RETURN_VOID();
 }
@@ -49,8 +78,8 @@ Datum snowflake_advance_past(PG_FUNCTION_ARGS) {
 // repeat or fall below those issued under the lease's: true if there was such a change.
 Datum snowflake_accept_layout_change(PG_FUNCTION_ARGS) {
   using namespace snowflake::pg;
-  SharedGenerator& generator = ready_generator("snowflake_accept_layout_change");
+  (void)ready_generator("snowflake_accept_layout_change");
   const snowflake::Layout& layout = generator_layout();
   const std::int64_t now_ms = snowflake::realtime_unix_ms() - layout.epoch_unix_ms();
-  PG_RETURN_BOOL(accept_layout_change(generator, layout, now_ms));
+  PG_RETURN_BOOL(accept_layout_change(layout, now_ms));
 }

@@ -1,7 +1,6 @@
 // snowflake_nextval_batch(n): n ids for bulk inserts. It claims a whole run of sequence numbers
 // (up to the rest of a millisecond) with one compare-and-swap and hands them out one per row,
 // so the per-id cost is a counter increment instead of a clock read and an atomic operation.
-#include "pg/errors.h"
 #include "pg/nextval.h"
 
 #include <algorithm>
@@ -22,6 +21,15 @@ namespace {
 // A larger batch is better asked for in several calls: it would hold one statement for
 // seconds and push ids that far ahead of the clock.
 constexpr std::int32_t kMaxBatchIds = 10 * 1000 * 1000;
+
+// A batch size out of range.
+[[noreturn]] void report_batch_size(std::int64_t requested, std::int64_t maximum) {
+  ereport(ERROR,
+          (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+           errmsg("cannot generate %lld ids in one batch", static_cast<long long>(requested)),
+           errdetail("A batch holds from 0 to %lld ids.", static_cast<long long>(maximum))));
+  pg_unreachable();
+}
 
 // What a batch still has to hand out, in the call's multi-call memory.
 struct BatchProgress {

@@ -32,6 +32,50 @@ namespace {
 static_assert(std::is_trivially_destructible_v<IdFields>);
 static_assert(std::is_trivially_destructible_v<LayoutSettings>);
 
+// An id whose millisecond PostgreSQL's timestamps cannot hold.
+[[noreturn]] void report_id_time_out_of_range(const Layout& layout, std::int64_t id) {
+  ereport(ERROR,
+          (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+           errmsg("timestamp of snowflake id %lld is out of range", static_cast<long long>(id)),
+           errdetail("With %d timestamp bits from epoch %s, it lies past the end of "
+                     "PostgreSQL's timestamp range.",
+                     layout.timestamp_bits(), layout_ms_text(layout, 0))));
+  pg_unreachable();
+}
+
+// A timestamp no id of the layout can hold.
+[[noreturn]] void report_timestamp_status(TimestampStatus status, const Layout& layout,
+                                          std::int64_t pg_timestamp) {
+  if (status == TimestampStatus::before_epoch)
+    ereport(ERROR,
+            (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+             errmsg("timestamp %s is before the snowflake epoch", timestamptz_to_str(pg_timestamp)),
+             errdetail("Snowflake ids count milliseconds from %s.", layout_ms_text(layout, 0))));
+  else
+    ereport(ERROR,
+            (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+             errmsg("timestamp %s is past the last snowflake id", timestamptz_to_str(pg_timestamp)),
+             errdetail("With %d timestamp bits, the last millisecond an id can hold "
+                       "starts at %s.",
+                       layout.timestamp_bits(), layout_ms_text(layout, layout.max_ms()))));
+  pg_unreachable();
+}
+
+// An infinite timestamp has no id.
+[[noreturn]] void report_infinite_timestamp() {
+  ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+                  errmsg("cannot convert an infinite timestamp to a snowflake id")));
+  pg_unreachable();
+}
+
+// An epoch argument that is infinite or finer than a millisecond.
+[[noreturn]] void report_bad_epoch_argument(std::int64_t pg_timestamp) {
+  ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                  errmsg("invalid epoch %s", timestamptz_to_str(pg_timestamp)),
+                  errdetail("An epoch is a finite timestamp of a whole millisecond.")));
+  pg_unreachable();
+}
+
 constexpr int kDecodeColumns = 3;
 // Positions of the optional layout arguments, after the id or timestamp.
 constexpr int kEpochArgument = 1;

@@ -1,23 +1,33 @@
-// The lease's WAL record, under a custom resource manager: its encoding, and replay. A
-// physical standby replays every lease record into its own lease, so after promotion it never
-// reissues an id its primary issued in a transaction whose WAL reached it, whatever its own
-// worker id.
+// The lease's WAL record, under a custom resource manager: its encoding only. The lease
+// (lease.h) registers the resource manager and owns redo: a physical standby replays every
+// lease record into its own lease, so after promotion it never reissues an id its primary
+// issued in a transaction whose WAL reached it, whatever its own worker id.
 #pragma once
 
-#include "core/issued_ids.h"
+#include "core/lease_payload.h"
 
 #include <cstdint>
 
+struct XLogReaderState;
+struct StringInfoData;
+
 namespace snowflake::pg {
 
-// Resource manager id 214 is ours. The PostgreSQL wiki keeps the list of ids in use
-// (https://wiki.postgresql.org/wiki/CustomWALResourceManagers); 214 was free there.
+// The resource manager id snowflake uses. PostgreSQL's wiki lists the ids that extensions have
+// reserved (https://wiki.postgresql.org/wiki/CustomWALResourceManagers); 214 is not on it: it
+// was chosen as unused there, not registered.
 inline constexpr int kLeaseRmgrId = 214;
+inline constexpr const char* kLeaseRmgrName = "snowflake";
 
-// Preloading only.
-void register_lease_rmgr();
+// WAL-logs a lease (not flushed: see lease.h) and returns the end of its record.
+std::uint64_t log_lease(const LeasePayload& lease);
 
-// WAL-logs a lease (not flushed: see lease.cpp) and returns the end of its record.
-std::uint64_t log_lease(const IssuedIds& issued);
+// The payload of a lease record, also of one version 1.0 wrote (written_unix_ms 0). PANICs on
+// a record type this code never writes.
+LeasePayload read_lease_record(XLogReaderState* record);
+
+// For pg_walinspect, pg_waldump with the library, and wal_debug.
+void describe_lease_record(StringInfoData* text, XLogReaderState* record);
+const char* identify_lease_record(std::uint8_t info);
 
 }  // namespace snowflake::pg

@@ -1,8 +1,8 @@
 // Library entry point.
+#include "pg/lease.h"
+#include "pg/lease_worker.h"
 #include "pg/settings.h"
 #include "pg/shared.h"
-#include "pg/lease.h"
-#include "pg/lease_wal.h"
 
 extern "C" {
 #include "postgres.h"

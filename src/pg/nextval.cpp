@@ -12,6 +12,7 @@
 #include "pg/lease.h"
 #include "pg/settings.h"
 #include "pg/shared.h"
+#include "pg/timestamps.h"
 
 #include <type_traits>
 
@@ -36,6 +37,71 @@ namespace {
 static_assert(std::is_trivially_destructible_v<Claim>);
 static_assert(std::is_trivially_destructible_v<Layout>);
 
+// A standby cannot generate.
+[[noreturn]] void report_in_recovery(const char* function) {
+  ereport(ERROR, (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+                  errmsg("cannot execute %s() during recovery", function),
+                  errdetail("A standby would issue ids that collide with its primary's."),
+                  errhint("Generate ids on the primary.")));
+  pg_unreachable();
+}
+
+// Ids ahead of the clock used up the layout's last millisecond.
+[[noreturn]] void report_range_exhausted(const Layout& layout) {
+  ereport(ERROR,
+          (errcode(ERRCODE_SEQUENCE_GENERATOR_LIMIT_EXCEEDED), errmsg("snowflake ids have run out"),
+           errdetail("With %d timestamp bits, the last millisecond an id can hold started at %s.",
+                     layout.timestamp_bits(), layout_ms_text(layout, layout.max_ms())),
+           errhint("A layout with fewer worker or sequence bits lasts longer.")));
+  pg_unreachable();
+}
+
+// Ids are further ahead of the clock than max_lead_ms, and the clock would not catch up within
+// wait_timeout_ms: ahead_ms is how far the last id issued is ahead.
+[[noreturn]] void report_ids_ahead_of_clock(std::int64_t ahead_ms, std::int64_t needed_ms,
+                                            std::int64_t waited_ms, std::int64_t max_lead_ms,
+                                            int wait_timeout_ms) {
+  ereport(ERROR,
+          (errcode(ERRCODE_SYSTEM_ERROR),
+           errmsg("snowflake ids are %lld ms ahead of the system clock",
+                  static_cast<long long>(ahead_ms)),
+           errdetail("Ids may run at most snowflake.max_clock_lead = %lld ms ahead of the clock; "
+                     "the clock must advance %lld ms more, and %lld ms were spent waiting "
+                     "within snowflake.clock_wait_timeout = %d ms.",
+                     static_cast<long long>(max_lead_ms), static_cast<long long>(needed_ms),
+                     static_cast<long long>(waited_ms), wait_timeout_ms),
+           errhint("Ids run ahead of the clock after snowflake_advance_past(), after a restart "
+                   "that found the last lease ahead of it, and when the clock steps back: check "
+                   "the clock and its time synchronization. Raising snowflake.max_clock_lead "
+                   "lets ids run further ahead.")));
+  pg_unreachable();
+}
+
+// The clock reads before the layout's epoch.
+[[noreturn]] void report_clock_before_epoch(const Layout& layout, std::int64_t now_unix_ms) {
+  ereport(ERROR,
+          (errcode(ERRCODE_SYSTEM_ERROR), errmsg("the system clock is before the snowflake epoch"),
+           errdetail("The clock reads %s; ids count milliseconds from %s.",
+                     unix_ms_text(now_unix_ms), layout_ms_text(layout, 0)),
+           errhint("Set the system clock; ids are issued as soon as it is past the "
+                   "epoch. If the epoch is wrong, fix snowflake.epoch.")));
+  pg_unreachable();
+}
+
+// The clock reads past the layout's last millisecond.
+[[noreturn]] void report_clock_past_range(const Layout& layout, std::int64_t now_unix_ms,
+                                          std::int64_t last_issued_ms) {
+  ereport(ERROR, (errcode(ERRCODE_SYSTEM_ERROR),
+                  errmsg("the system clock is past the last millisecond snowflake ids can hold"),
+                  errdetail("The clock reads %s; with %d timestamp bits ids end at %s. The last id "
+                            "issued was made at %s.",
+                            unix_ms_text(now_unix_ms), layout.timestamp_bits(),
+                            layout_ms_text(layout, layout.max_ms()),
+                            layout_ms_text(layout, last_issued_ms)),
+                  errhint("If the clock is wrong, correct it: ids resume by themselves.")));
+  pg_unreachable();
+}
+
 constexpr std::int64_t kLogIntervalMs = 10 * 1000;
 
 // Each backend notices its own clock readings going backwards; no shared write per call.
@@ -54,7 +120,7 @@ void note_clock_step_back(SharedGenerator& shared, std::int64_t now_unix_ms) {
   if (step_back_ms == 0) return;
   shared.stats.record_regression(static_cast<std::uint64_t>(step_back_ms));
   if (take_log_turn(shared.stats.last_regression_log_ms, now_unix_ms, kLogIntervalMs))
-    ereport(LOG, (errmsg("snowflake: the system clock stepped back %lld ms",
+    ereport(LOG, (errmsg("snowflake_nextval() saw the system clock step back %lld ms",
                          static_cast<long long>(step_back_ms)),
                   errdetail("Ids continue from the last one issued, ahead of the clock.")));
 }
@@ -79,7 +145,8 @@ void wait_for_clock(SharedGenerator& shared, const Layout& layout, const Claim& 
   const std::int64_t needed_ms = claim.first_ms - now_ms - max_clock_lead_ms;
   if (clock_wait_timeout_ms > 0 && waited_ms + needed_ms > clock_wait_timeout_ms) {
     const std::int64_t last_issued_ms = layout.ms_of_tick(claim.first_tick - 1);
-    report_clock_behind(last_issued_ms - now_ms, needed_ms, waited_ms);
+    report_ids_ahead_of_clock(last_issued_ms - now_ms, needed_ms, waited_ms, max_clock_lead_ms,
+                              clock_wait_timeout_ms);
   }
   if (!waiting) {
     wait.started_micros = wait.counted_until_micros = now_micros;
@@ -101,7 +168,7 @@ void finish_wait(SharedGenerator& shared, ClockWait& wait, std::int64_t now_unix
   count_wait_time(shared, wait, monotonic_micros());
   const std::int64_t waited_micros = wait.counted_until_micros - wait.started_micros;
   if (take_log_turn(shared.stats.last_wait_log_ms, now_unix_ms, kLogIntervalMs))
-    ereport(LOG, (errmsg("snowflake: waited %lld us for the system clock",
+    ereport(LOG, (errmsg("snowflake_nextval() waited %lld us for the system clock",
                          static_cast<long long>(waited_micros)),
                   errdetail("Ids were %lld ms ahead of the clock, the most "
                             "snowflake.max_clock_lead allows.",
@@ -132,10 +199,10 @@ IdRun next_id_run(std::uint32_t wanted) {
         if (claim.borrowed_ms) shared.stats.borrowed_ms.fetch_add(1, std::memory_order_relaxed);
         if (wait.started_micros != 0)
           finish_wait(shared, wait, now_unix_ms, claim.first_ms - now_ms);
-        if (claim.renew_lease) request_renewal(shared, layout, now_ms);
+        if (claim.renew_lease) request_renewal(layout, now_ms);
         return IdRun{layout.id_of_tick(claim.first_tick, worker_id), claim.count};
       case ClaimStatus::lease_needed:
-        renew_lease(shared, layout, now_ms);
+        renew_lease(layout, now_ms);
         break;
       case ClaimStatus::clock_behind:
         wait_for_clock(shared, layout, claim, now_ms, wait);

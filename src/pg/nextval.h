@@ -1,6 +1,8 @@
 // Issuing ids from the shared generator, for the SQL functions that return them.
 #pragma once
 
+#include "core/shared_generator.h"
+
 #include <cstdint>
 
 namespace snowflake::pg {
@@ -11,8 +13,6 @@ struct IdRun {
   std::int64_t first_id;
   std::uint32_t count;
 };
-
-struct SharedGenerator;
 
 // The generator, or ERROR unless this server can generate: the library preloaded, a worker id
 // set, not a standby. `function` names the SQL function for the error.

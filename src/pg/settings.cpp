@@ -7,8 +7,9 @@
 #include "pg/settings.h"
 
 #include "core/clock.h"
+#include "core/time_math.h"
 #include "core/timestamp_text.h"
-#include "pg/errors.h"
+#include "pg/timestamps.h"
 
 #include <climits>
 
@@ -49,6 +50,112 @@ constexpr const char* kStartupSettings[] = {
 };
 constexpr int kStartupSettingCount = sizeof(kStartupSettings) / sizeof(kStartupSettings[0]);
 char* configured_text[kStartupSettingCount];
+
+constexpr std::int64_t kMsPerYear = 365LL * 24 * 60 * 60 * 1000;
+
+// A sentence saying what is wrong with a timestamp text, for errdetail.
+const char* timestamp_text_problem(TimestampTextStatus status) {
+  switch (status) {
+    case TimestampTextStatus::ok:
+      break;
+    case TimestampTextStatus::bad_syntax:
+      return "It is not an ISO 8601 timestamp of the form YYYY-MM-DD HH:MM:SS.mmm+HH.";
+    case TimestampTextStatus::no_time_zone:
+      return "It has no time zone, so its meaning would depend on the server's TimeZone.";
+    case TimestampTextStatus::sub_millisecond:
+      return "It is more precise than a millisecond, the unit of snowflake ids.";
+    case TimestampTextStatus::no_such_date:
+      return "It names a date, time or UTC offset that does not exist.";
+  }
+  return "It is valid.";
+}
+
+// What is wrong with widths Layout::check refused: the parts of either report below.
+struct LayoutProblem {
+  const char* message;
+  const char* detail;
+  const char* hint;
+};
+
+LayoutProblem layout_problem(LayoutStatus status, int worker_bits, int sequence_bits) {
+  switch (status) {
+    case LayoutStatus::ok:
+      break;
+    case LayoutStatus::worker_bits_out_of_range:
+      return {psprintf("worker_bits %d is out of range", worker_bits),
+              psprintf("Worker bits must be between 0 and %d.", kMaxWorkerBits), nullptr};
+    case LayoutStatus::sequence_bits_out_of_range:
+      return {psprintf("sequence_bits %d is out of range", sequence_bits),
+              psprintf("Sequence bits must be between 0 and %d.", kMaxSequenceBits), nullptr};
+    case LayoutStatus::too_few_timestamp_bits:
+      return {psprintf("worker_bits %d and sequence_bits %d leave too few timestamp bits",
+                       worker_bits, sequence_bits),
+              psprintf("The timestamp gets the %d bits left of 63; it needs at least %d.",
+                       kPayloadBits - worker_bits - sequence_bits, kMinTimestampBits),
+              psprintf("Keep worker_bits + sequence_bits at or below %d.",
+                       kPayloadBits - kMinTimestampBits)};
+    case LayoutStatus::too_many_timestamp_bits:
+      return {"worker_bits and sequence_bits cannot both be 0",
+              "At least one bit must tell apart the ids of a millisecond.", nullptr};
+  }
+  return {"the layout is valid", nullptr, nullptr};
+}
+
+// Widths a caller passed that make no layout.
+[[noreturn]] void report_bad_layout(LayoutStatus status, int worker_bits, int sequence_bits) {
+  const LayoutProblem problem = layout_problem(status, worker_bits, sequence_bits);
+  ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s", problem.message),
+                  problem.detail ? errdetail("%s", problem.detail) : 0,
+                  problem.hint ? errhint("%s", problem.hint) : 0));
+  pg_unreachable();
+}
+
+// Widths in the configuration that make no layout: the server does not start.
+[[noreturn]] void refuse_layout_at_startup(LayoutStatus status, int worker_bits,
+                                           int sequence_bits) {
+  const LayoutProblem problem = layout_problem(status, worker_bits, sequence_bits);
+  ereport(FATAL, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                  errmsg("invalid snowflake layout: snowflake.%s", problem.message),
+                  problem.detail ? errdetail("%s", problem.detail) : 0,
+                  problem.hint ? errhint("%s", problem.hint) : 0));
+  pg_unreachable();
+}
+
+// A configured worker id the worker bits cannot hold: the server does not start.
+[[noreturn]] void refuse_worker_id_at_startup(int worker_id, const Layout& layout) {
+  ereport(FATAL,
+          (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+           errmsg("snowflake.worker_id = %d does not fit snowflake.worker_bits = %d", worker_id,
+                  layout.worker_bits()),
+           errdetail("With snowflake.worker_bits = %d, worker ids run from 0 to %d; a larger one "
+                     "would spill into the timestamp bits and repeat ids.",
+                     layout.worker_bits(), layout.max_worker_id()),
+           errhint("Set snowflake.worker_id and snowflake.worker_bits together in "
+                   "postgresql.conf, then start the server.")));
+  pg_unreachable();
+}
+
+// Not errors. At server start, a WARNING when the clock is before the epoch, or the layout's
+// range has ended or ends within a year, so the operator hears of it before
+// snowflake_nextval() fails.
+void warn_about_clock_at_startup(const Layout& layout, std::int64_t now_unix_ms) {
+  if (now_unix_ms < layout.epoch_unix_ms())
+    ereport(WARNING, (errmsg("the system clock is before snowflake.epoch"),
+                      errdetail("The clock reads %s; ids count milliseconds from %s.",
+                                unix_ms_text(now_unix_ms), layout_ms_text(layout, 0)),
+                      errhint("snowflake_nextval() fails until the clock is past the epoch; "
+                              "check the clock's time synchronization.")));
+  std::int64_t end_unix_ms = 0;
+  if (!unix_ms_of_layout_ms(layout, layout.max_ms(), &end_unix_ms) ||
+      end_unix_ms - now_unix_ms > kMsPerYear)
+    return;
+  ereport(WARNING, (errmsg(end_unix_ms < now_unix_ms ? "snowflake ids ran out at %s"
+                                                     : "snowflake ids run out at %s",
+                           layout_ms_text(layout, layout.max_ms())),
+                    errdetail("The layout has %d timestamp bits from epoch %s.",
+                              layout.timestamp_bits(), layout_ms_text(layout, 0)),
+                    errhint("snowflake_nextval() fails once they have run out.")));
+}
 
 // snowflake.epoch: an ISO 8601 timestamp with a zone, not before 1970. It is checked without
 // reading the clock: a machine that boots before its clock is set must still start.

@@ -27,27 +27,32 @@ SharedGenerator* shared = nullptr;
 shmem_request_hook_type previous_shmem_request_hook = nullptr;
 shmem_startup_hook_type previous_shmem_startup_hook = nullptr;
 
-// ShmemInitStruct aligns to MAXALIGN only; the hot state wants its own cache lines.
-constexpr Size kSharedBytes = sizeof(SharedGenerator) + alignof(SharedGenerator);
+// The lease's part starts on the first MAXALIGN boundary after the generator.
+Size lease_offset() { return MAXALIGN(sizeof(SharedGenerator)); }
 
-// Asks for the generator's block and the lease's before shared memory is sized.
+// ShmemInitStruct aligns to MAXALIGN only; the generator wants its own cache lines, so the
+// block has room to align it.
+Size block_bytes() { return alignof(SharedGenerator) + lease_offset() + lease_shared_size(); }
+
+// Asks for the block and the lease's lock before shared memory is sized.
 void request_shared_memory() {
   if (previous_shmem_request_hook != nullptr) previous_shmem_request_hook();
-  RequestAddinShmemSpace(kSharedBytes);
-  request_lease_shared_memory();
+  RequestAddinShmemSpace(block_bytes());
+  request_lease_lock();
 }
 
-// Creates the block once per server start (and after a crash), resuming after the lease.
+// Creates the block once per server start (and after a crash); the lease then resumes the
+// generator after the durable lease.
 void start_shared_memory() {
   if (previous_shmem_startup_hook != nullptr) previous_shmem_startup_hook();
 
   LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
   bool found = false;
-  void* block = ShmemInitStruct(kShmemName, kSharedBytes, &found);
-  void* aligned = reinterpret_cast<void*>(
+  void* block = ShmemInitStruct(kShmemName, block_bytes(), &found);
+  char* aligned = reinterpret_cast<char*>(
       TYPEALIGN(alignof(SharedGenerator), reinterpret_cast<uintptr_t>(block)));
-  shared = found ? static_cast<SharedGenerator*>(aligned) : new (aligned) SharedGenerator();
-  start_lease(*shared, generator_layout());
+  shared = found ? reinterpret_cast<SharedGenerator*>(aligned) : new (aligned) SharedGenerator();
+  start_lease(aligned + lease_offset(), found, *shared, generator_layout());
   LWLockRelease(AddinShmemInitLock);
 }
 

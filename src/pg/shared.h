@@ -1,18 +1,11 @@
-// The generator's shared memory: one block per server, set up by the postmaster at start (and
+// The server's shared memory: one block, owned here, set up by the postmaster at start (and
 // again after a crash), then used by every backend, parallel worker and the startup process.
+// It holds the generator (core/shared_generator.h) and, after it, the lease's part (lease.h).
 #pragma once
 
-#include "core/generator.h"
-#include "core/stats.h"
+#include "core/shared_generator.h"
 
 namespace snowflake::pg {
-
-struct SharedGenerator {
-  // Hot: read and compare-and-swapped by every claim.
-  GeneratorState state;
-  // Rare writes only.
-  GeneratorStats stats;
-};
 
 // The generator, or null when the library was not loaded via shared_preload_libraries.
 SharedGenerator* shared_generator();

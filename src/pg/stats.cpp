@@ -48,7 +48,7 @@ Datum counter(const std::atomic<std::uint64_t>& value) {
 // One row of generator state and counters.
 Datum snowflake_stats(PG_FUNCTION_ARGS) {
   using namespace snowflake::pg;
-  const SharedGenerator* shared = shared_generator();
+  const snowflake::SharedGenerator* shared = shared_generator();
   if (shared == nullptr) report_not_preloaded();
   const snowflake::Layout& layout = generator_layout();
 

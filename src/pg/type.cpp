@@ -26,6 +26,29 @@ PG_FUNCTION_INFO_V1(snowflake_from_smallint);
 namespace snowflake::pg {
 namespace {
 
+// The input refusing a text: not digits (22P02), or out of range or negative (22003).
+[[noreturn]] void report_id_text_status(IdTextStatus status, const char* text) {
+  if (status == IdTextStatus::bad_syntax)
+    ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+                    errmsg("invalid input syntax for type snowflake: \"%s\"", text),
+                    errdetail("A snowflake is written as decimal digits.")));
+  ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                  errmsg("value \"%s\" is out of range for type snowflake", text),
+                  status == IdTextStatus::negative
+                      ? errdetail("%s", kNeverNegativeDetail)
+                      : errdetail("The largest snowflake is 9223372036854775807.")));
+  pg_unreachable();
+}
+
+// A cast or the binary input refusing a negative value.
+[[noreturn]] void report_negative_snowflake(std::int64_t value) {
+  ereport(ERROR,
+          (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+           errmsg("value %lld is out of range for type snowflake", static_cast<long long>(value)),
+           errdetail("%s", kNeverNegativeDetail)));
+  pg_unreachable();
+}
+
 // A value as a snowflake, or ERROR when it is negative.
 Datum checked_snowflake(std::int64_t value) {
   if (value < 0) report_negative_snowflake(value);

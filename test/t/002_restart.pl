@@ -28,19 +28,33 @@ cmp_ok($node->safe_psql('postgres',
 		"SELECT (extract(epoch FROM snowflake_to_timestamp($after)) * 1000)::bigint"),
 	'>=', $lease_end, 'clean restart: the first id lies at or past the old lease end');
 
+# (a2) Ids that ran ahead of a clock that never moved: after a restart the log says where ids
+# resume, and no clock regression is counted, for there was none.
+$node->safe_psql('postgres',
+	"SELECT snowflake_advance_past(snowflake_from_timestamp(now() + interval '20 seconds'))");
+my $log_offset = -s $node->logfile;
+restart_clocked($node, 0);
+first_id();
+is(stat_of('clock_regressions'), '0',
+	'restart after ids ran ahead of the clock: no clock regression is counted');
+my $restart_log = slurp_file($node->logfile, $log_offset);
+like($restart_log, qr/LOG:  snowflake ids resume after the last lease, \d{5} ms ahead of the system clock/,
+	'restart after ids ran ahead of the clock: the log says where ids resume');
+unlike($restart_log, qr/behind/, 'restart after ids ran ahead of the clock: the log blames no clock');
+
 # (b) A crash with the clock then 30 s back: within snowflake.max_clock_lead, ids go on at once.
 $before = burst_max($node);
 $node->stop('immediate');
-my $log_offset = -s $node->logfile;
+$log_offset = -s $node->logfile;
 start_clocked($node, -30);
 $after = first_id();
 cmp_ok($after, '>', $before, 'crash, clock 30 s back: the first id is above every earlier id');
 is(stat_of('waits'), '0', 'crash, clock 30 s back: the id came without waiting for the clock');
 cmp_ok(stat_of('clock_regressions'), '>=', 1,
-	'crash, clock 30 s back: starting behind the lease counts a clock regression');
+	'crash, clock 30 s back: a clock set back while the server was down counts a regression');
 like(slurp_file($node->logfile, $log_offset),
-	qr/snowflake: the system clock is \d{5} ms behind the last lease/,
-	'crash, clock 30 s back: the log reports the clock behind the lease');
+	qr/the system clock is \d{5} ms behind the time the last snowflake lease was written/,
+	'crash, clock 30 s back: the log says the clock is behind the time the lease was written');
 
 # (c) A crash with the clock an hour back: the lease is past max_clock_lead, so it refuses
 # instead of issuing lower ids, and resumes once the lead is allowed.
@@ -49,8 +63,8 @@ $node->stop('immediate');
 start_clocked($node, -3600);
 my ($sqlstate, $stderr) = error_of($node, 'SELECT snowflake_nextval()');
 is($sqlstate, '58000', 'crash, clock 1 h back: snowflake_nextval() fails with 58000');
-like($stderr, qr/the system clock is \d{7} ms behind the last snowflake id/,
-	'crash, clock 1 h back: the error says how far the clock is behind');
+like($stderr, qr/snowflake ids are \d{7} ms ahead of the system clock/,
+	'crash, clock 1 h back: the error says how far ids are ahead of the clock');
 like($stderr, qr/HINT:.*snowflake\.max_clock_lead/,
 	'crash, clock 1 h back: the hint names snowflake.max_clock_lead');
 cmp_ok(stat_of('wait_time_ms'), '<', 1000,

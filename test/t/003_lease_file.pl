@@ -9,6 +9,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use SnowflakeTest;
 use Test::More;
+use Time::HiRes ();
 
 my $node = new_snowflake_node('lease');
 my $lease_file = $node->data_dir . '/snowflake.lease';
@@ -88,7 +89,7 @@ spoil_generation($_) for (0, 512);
 $log_offset = -s $node->logfile;
 start_clocked($node, -30);
 like(slurp_file($node->logfile, $log_offset),
-	qr/WARNING:  snowflake lease file "snowflake\.lease" has no valid lease/,
+	qr/WARNING:  snowflake lease file "snowflake\.lease" holds no valid lease/,
 	'both slots damaged: the server starts and warns');
 my ($sqlstate, $stderr) = error_of($node, 'SELECT snowflake_nextval()');
 is($sqlstate, 'XX001', 'both slots damaged: snowflake_nextval() fails with XX001');
@@ -131,6 +132,52 @@ $log_offset = -s $node->logfile;
 $node->start;
 ok(!-e $node->data_dir . '/snowflake.lease.tmp', 'a leftover temporary file is removed at start');
 unlike(slurp_file($node->logfile, $log_offset), qr/WARNING/, 'a leftover temporary file: no warning');
+
+# A call whose own id the lease covers makes the lease due and renews it in its own path (no
+# lease worker runs), but the file cannot be written: the call gets its id and a WARNING.
+$node->safe_psql('postgres', 'SELECT snowflake_nextval()');
+my ($worker) = $node->safe_psql('postgres',
+	"SELECT pid FROM pg_stat_activity WHERE backend_type = 'snowflake lease worker'");
+$node->safe_psql('postgres', "SELECT pg_terminate_backend($worker)");
+$node->poll_query_until('postgres',
+	"SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'snowflake lease worker'")
+  or die 'the lease worker did not stop';
+chmod(0400, $lease_file) or die "could not make $lease_file read-only: $!";
+my ($ret, $stdout);
+my $deadline = time + $PostgreSQL::Test::Utils::timeout_default;
+do
+{
+	($ret, $stdout, $stderr) = $node->psql('postgres', 'SELECT snowflake_nextval()');
+} until $stderr ne '' || time > $deadline;
+chmod(0600, $lease_file) or die "could not make $lease_file writable: $!";
+like($stderr, qr/WARNING:  could not write snowflake lease file "snowflake\.lease": Permission denied/,
+	'renewal in the caller\'s path fails: the caller is warned');
+is($ret, 0, 'renewal in the caller\'s path fails: the call succeeds');
+like($stdout, qr/^\d+$/, 'renewal in the caller\'s path fails: the call returns the id the lease covered');
+
+# A lease file written by version 1.0 (format 2: 48-byte slots without the time of writing) is
+# read after an upgrade: ids resume after its lease.
+# CRC-32C, as PostgreSQL computes it (reflected, polynomial 0x82F63B78).
+sub crc32c
+{
+	my ($bytes) = @_;
+	my $crc = 0xffffffff;
+	for my $byte (unpack('C*', $bytes))
+	{
+		$crc ^= $byte;
+		$crc = ($crc >> 1) ^ (0x82f63b78 & -($crc & 1)) for 1 .. 8;
+	}
+	return $crc ^ 0xffffffff;
+}
+$node->stop;
+my $old_lease_end = int(Time::HiRes::time() * 1000) + 40_000;
+my $old_slot = pack('V V Q< q< q< l< l< l<', $magic, 2, 7, $old_lease_end, 1288834974657, 10, 12, 1);
+open(my $old_fh, '>:raw', $lease_file) or die "could not write $lease_file: $!";
+print $old_fh $old_slot . pack('V', crc32c($old_slot));
+close($old_fh);
+$node->start;
+cmp_ok(id_ms($node->safe_psql('postgres', 'SELECT snowflake_nextval()')), '>=', $old_lease_end,
+	'a lease file of version 1.0: ids resume after its lease');
 
 $node->stop;
 done_testing();

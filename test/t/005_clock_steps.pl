@@ -79,7 +79,7 @@ sub error_parts
 {
 	my ($err) = @_;
 	my ($sqlstate) = $err =~ /ERROR:  ([0-9A-Z]{5}):/;
-	my ($behind) = $err =~ /the system clock is (\d+) ms behind the last snowflake id/;
+	my ($behind) = $err =~ /snowflake ids are (\d+) ms ahead of the system clock/;
 	return ($sqlstate // 'none', $behind // -1);
 }
 
@@ -90,7 +90,7 @@ sub log_lines_since
 	return @matches;
 }
 
-my $stepped_back_log = qr/LOG:  snowflake: the system clock stepped back (\d+) ms/;
+my $stepped_back_log = qr/LOG:  snowflake_nextval\(\) saw the system clock step back (\d+) ms/;
 
 # Steps the clock back from $from to $to seconds off real time and checks the next id.
 sub step_back
@@ -173,7 +173,7 @@ is($after->{waits}, $before->{waits} + 1, 'bounded wait: snowflake_stats counts 
 my $wait_ms = $after->{wait_time_ms} - $before->{wait_time_ms};
 ok($wait_ms >= 500 && $wait_ms <= $seconds * 1000, 'bounded wait: snowflake_stats counts its time')
   or diag("wait_time_ms grew by $wait_ms");
-is(scalar(log_lines_since($log_offset, qr/LOG:  snowflake: waited \d+ us for the system clock/)), 1,
+is(scalar(log_lines_since($log_offset, qr/LOG:  snowflake_nextval\(\) waited \d+ us for the system clock/)), 1,
 	'bounded wait: the wait is logged');
 
 # The same situation, with clock_wait_timeout too short for the wait: it fails at once.

@@ -48,7 +48,7 @@ is($ret, 0, 'default layout: ids issued');
 # A later epoch makes every new id smaller, and some equal to old ones (pgbench hit duplicate
 # keys at once before this was checked).
 my $log = restart_with("snowflake.epoch = '2024-01-01 00:00:00+00'\n");
-like($log, qr/WARNING:  snowflake: ids up to .* were issued with epoch 2010-11-04 01:42:54\.657\+00, 10 worker bits, 12 sequence bits and worker id 1; the server now runs with epoch 2024-01-01 00:00:00\+00/,
+like($log, qr/WARNING:  snowflake ids up to .* were issued with epoch 2010-11-04 01:42:54\.657\+00, 10 worker bits, 12 sequence bits and worker id 1; the server now runs with epoch 2024-01-01 00:00:00\+00/,
 	'later epoch: the start is logged with both layouts');
 my ($sqlstate, $error) = error_of($node, 'SELECT snowflake_nextval()');
 is($sqlstate, '55000', 'later epoch: snowflake_nextval() fails with 55000');
@@ -78,7 +78,7 @@ for my $case (
 	my ($name, $settings) = @$case;
 	my $before = max_id();
 	$log = restart_with($settings);
-	like($log, qr/LOG:  snowflake: ids up to .* the server now runs with/, "$name: logged");
+	like($log, qr/LOG:  snowflake ids up to .* the server now runs with/, "$name: logged");
 	like($log, qr/DETAIL:  Every new id is above every id issued before/,
 		"$name: the log says new ids stay above");
 	($ret, $stderr) = insert_ids($name);
@@ -96,7 +96,7 @@ is($sqlstate, '55000', 'narrower sequence: refused');
 # cannot repeat old ones (other worker bits), though they sort below them.
 $log = restart_with("snowflake.sequence_bits = 13\nsnowflake.worker_id = 3\n"
 	  . "snowflake.epoch = '2011-01-01 00:00:00+00'\n");
-like($log, qr/WARNING:  snowflake: ids up to .*DETAIL:  New ids cannot repeat old ones/s,
+like($log, qr/WARNING:  snowflake ids up to .*DETAIL:  New ids cannot repeat old ones/s,
 	'later epoch, new worker id: a warning that ids may sort below');
 ($ret, $stderr) = insert_ids('later epoch, new worker id');
 is($ret, 0, 'later epoch, new worker id: ids issued without a duplicate key') or diag($stderr);
