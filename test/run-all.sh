@@ -80,6 +80,8 @@ stage unit make -C "$SNOWFLAKE_ROOT" -s unittest PG_CONFIG="$PG_CONFIG"
 stage fuzz make -C "$SNOWFLAKE_ROOT" -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-10}" \
   PG_CONFIG="$PG_CONFIG"
 
+# pg_regress, isolation and TAP tests write next to the sources, and PostgreSQL will not run as
+# root: as root, they run as the postgres user in a copy of the tree.
 testdir=$SNOWFLAKE_ROOT
 if [ "$(id -u)" -eq 0 ]; then
   testdir=$(make_private_dir)
