@@ -50,14 +50,16 @@ BITCODE_CXXFLAGS += $(SNOWFLAKE_CXXFLAGS)
 SOURCE_HEADERS = $(wildcard src/core/*.h src/pg/*.h)
 $(OBJS) $(OBJS:.o=.bc): $(SOURCE_HEADERS)
 
-# The same kind of checks on a server that does not preload the library.
+# The same kind of checks on a server that does not preload the library. installcheck stops at
+# the first kind that fails; test/run-all.sh runs each kind, and each TAP file, on its own.
 installcheck: installcheck-no-preload
 installcheck-no-preload:
 	$(pg_regress_installcheck) --temp-instance=./tmp_check_no_preload \
 		--temp-config=test/conf/no_preload.conf --outputdir=output_no_preload no_preload
 
-# What installcheck runs, one kind at a time, so that test/run-all.sh can report each.
-installcheck-regress: installcheck-no-preload
+# What installcheck runs, one kind at a time, so that test/run-all.sh can report each;
+# PROVE_TESTS=test/t/NAME.pl runs one TAP file.
+installcheck-regress:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
 installcheck-isolation:
 	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)

@@ -8,147 +8,13 @@
 #   test/matrix.sh 17 19        # some of them
 #   test/matrix.sh --run 18 /root/snowflake/test/bench/growth.sh   # one script on one version
 #
-# Each chroot is made once with debootstrap from the Debian mirror this machine's apt uses, and
-# kept under $MATRIX_DIR (/var/tmp/snowflake-matrix) for the next run. 18 and 19 share one sid
-# chroot, 19 coming from experimental. Every run copies the checkout in afresh (the files git
-# does not ignore, so uncommitted changes are tested too). Run as root: /proc, /sys and /dev are
-# mounted into the chroot in a private mount namespace, so nothing stays mounted afterwards.
-# With MATRIX_RESULTS set to a directory, the results go there (VERSION.tsv, see print_summary
-# in test/lib.sh) and the table is left to the caller.
+# The chroots are made once and kept under $MATRIX_DIR (/var/tmp/snowflake-matrix) for the next
+# run (test/lib/chroots.sh); every run copies the checkout in afresh, uncommitted changes too.
+# Run as root.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+require_root
 
-MATRIX_DIR=${MATRIX_DIR:-/var/tmp/snowflake-matrix}
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
-
-# The Debian mirror of this machine's apt configuration: deb822 .sources files or a classic
-# sources.list; the first URI ending in /debian, which the security archive's does not.
-debian_mirror() {
-  local mirror
-  mirror=$({
-    cat /etc/apt/sources.list.d/*.sources 2>/dev/null | sed -n 's/^URIs://p' | tr ' ' '\n'
-    cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-      sed -n -E 's/^deb +(\[[^]]*\] +)?([^ ]+) .*/\2/p'
-  } | grep -E '/debian/?$' | head -n 1)
-  if [ -z "$mirror" ]; then
-    echo "no Debian mirror found in /etc/apt" >&2
-    return 1
-  fi
-  echo "$mirror"
-}
-
-# Runs a command in a private mount namespace, so that what it mounts goes away with it.
-in_private_mounts() {
-  unshare --mount --propagation private -- "$@"
-}
-
-# Runs a command as root inside chroot $1 with /proc, /sys and /dev mounted and a clean
-# environment.
-in_chroot() {
-  local dir=$1
-  shift
-  # shellcheck disable=SC2016 # expanded by the inner shell
-  in_private_mounts /bin/sh -c 'dir=$1 && shift &&
-    mount -t proc proc "$dir/proc" && mount -t sysfs sysfs "$dir/sys" &&
-    mount --rbind /dev "$dir/dev" && exec chroot "$dir" "$@"' sh "$dir" \
-    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"
-}
-
-# Makes the chroot of Debian suite $1 unless a complete one is there: a minimal system whose
-# services never start and where installing PostgreSQL creates no cluster. For sid, apt also
-# knows experimental (which it uses only when asked) and accepts an expired Release file: sid's
-# is often past its Valid-Until date.
-make_chroot() {
-  local suite=$1 dir=$MATRIX_DIR/$1 mirror
-  [ -f "$dir/.complete" ] && return 0
-  mirror=$(debian_mirror)
-  install_packages debootstrap debian-archive-keyring
-  echo "== making a Debian $suite chroot in $dir (log: $dir.log)"
-  rm -rf --one-file-system "$dir"
-  mkdir -p "$MATRIX_DIR"
-  if ! in_private_mounts debootstrap --variant=minbase --keyring="$KEYRING" "$suite" "$dir" \
-    "$mirror" >"$dir.log" 2>&1; then
-    tail -n 20 "$dir.log"
-    return 1
-  fi
-  printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
-  chmod +x "$dir/usr/sbin/policy-rc.d"
-  mkdir -p "$dir/etc/postgresql-common/createcluster.d"
-  echo 'create_main_cluster = false' >"$dir/etc/postgresql-common/createcluster.d/snowflake.conf"
-  if [ "$suite" = sid ]; then
-    echo "deb $mirror experimental main" >"$dir/etc/apt/sources.list.d/experimental.list"
-    printf 'Package: *\nPin: release a=experimental\nPin-Priority: 1\n' \
-      >"$dir/etc/apt/preferences.d/experimental"
-    echo 'Acquire::Check-Valid-Until "false";' >"$dir/etc/apt/apt.conf.d/valid-until"
-  fi
-  touch "$dir/.complete"
-}
-
-# Copies the checkout into chroot $1 as /root/snowflake, replacing an earlier copy.
-copy_checkout() {
-  local target=$1/root/snowflake
-  rm -rf "$target"
-  mkdir -p "$target"
-  git -C "$SNOWFLAKE_ROOT" ls-files -z --cached --others --exclude-standard |
-    tar -C "$SNOWFLAKE_ROOT" --null -T - --ignore-failed-read -cf - | tar -C "$target" -xf -
-}
-
-# Makes the chroot for PostgreSQL $1 if needed, installs that version's server packages from the
-# suite that has them, and copies the checkout in.
-prepare_version() {
-  local major=$1 dir=$MATRIX_DIR/${PG_DEBIAN_SUITE[$1]}
-  make_chroot "${PG_DEBIAN_SUITE[$major]}" || return 1
-  echo "== PostgreSQL $major in the ${PG_DEBIAN_SUITE[$major]} chroot"
-  # shellcheck disable=SC2016 # expanded by the inner shell
-  in_chroot "$dir" sh -c 'release=$1 && shift && dpkg-query -W "$@" >/dev/null 2>&1 ||
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-      --no-install-recommends ${release:+-t "$release"} "$@" >/dev/null; }' sh \
-    "${PG_DEBIAN_EXTRA_SUITE[$major]:-}" "postgresql-$major" "postgresql-server-dev-$major" ||
-    return 1
-  copy_checkout "$dir"
-}
-
-# Tests PostgreSQL $1 in its chroot; the results go to $results_dir/$1.tsv.
-test_version() {
-  local major=$1 suite=${PG_DEBIAN_SUITE[$1]} start=$SECONDS setup=reused
-  local dir=$MATRIX_DIR/$suite results=$results_dir/$1.tsv
-  [ -f "$dir/.complete" ] || setup=made
-  printf 'where\t%s chroot\n' "$suite" >"$results"
-  # The server packages first; run-all.sh installs the rest.
-  prepare_version "$major" || return 1
-  printf 'setup\t%s\t%s\n' "$setup" $((SECONDS - start)) >>"$results"
-  rm -f "$dir/root/results.tsv"
-  local status=0
-  in_chroot "$dir" env PG_MAJOR="$major" SNOWFLAKE_RESULTS=/root/results.tsv \
-    SNOWFLAKE_CORE_SUITES_ONLY=1 /root/snowflake/test/run-all.sh || status=$?
-  cat "$dir/root/results.tsv" >>"$results" 2>/dev/null || true
-  printf 'time\t%s\n' $((SECONDS - start)) >>"$results"
-  return $status
-}
-
-# --run: builds and installs the checkout for PostgreSQL $1 in its chroot, then runs the rest of
-# the arguments there, a script of the checkout (say, a benchmark) with its settings (the
-# environment's BENCH_* and GROWTH_* variables), in an empty directory whose files
-# are then copied to the current directory.
-run_in_version() {
-  local major=$1 dir=$MATRIX_DIR/${PG_DEBIAN_SUITE[$1]} settings status=0
-  shift
-  prepare_version "$major" || return 1
-  mapfile -t settings < <(env | grep -E '^(BENCH|GROWTH)_' || true)
-  rm -rf "$dir/root/output"
-  mkdir "$dir/root/output"
-  # shellcheck disable=SC2016 # expanded by the inner shell
-  in_chroot "$dir" env PG_MAJOR="$major" "${settings[@]}" bash -c 'cd /root/snowflake &&
-    . test/lib.sh && install_packages "${BUILD_PACKAGES[@]}" && build_and_install &&
-    cd /root/output && "$@"' bash "$@" || status=$?
-  cp -r "$dir/root/output/." .
-  return $status
-}
-
-if [ "$(id -u)" -ne 0 ]; then
-  echo "test/matrix.sh makes and enters chroots: run it as root" >&2
-  exit 2
-fi
 if [ "${1:-}" = --run ]; then
   if [ $# -lt 3 ] || [ -z "${PG_DEBIAN_SUITE[$2]:-}" ]; then
     echo "usage: test/matrix.sh --run VERSION COMMAND [ARGUMENT...], VERSION one of" \
@@ -168,13 +34,11 @@ for major in "${versions[@]}"; do
   fi
 done
 
-results_dir=${MATRIX_RESULTS:-$(mktemp -d)}
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
 status=0
 for major in "${versions[@]}"; do
-  test_version "$major" || status=1
+  test_version "$major" "$results/$major.tsv" || status=1
 done
-if [ -z "${MATRIX_RESULTS:-}" ]; then
-  print_summary "$results_dir" || status=1
-  rm -rf "$results_dir"
-fi
+print_summary "$results" || status=1
 exit $status

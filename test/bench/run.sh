@@ -79,18 +79,8 @@ declare -A profiled_function=(
 
 install_packages "postgresql-$PG_MAJOR" valgrind
 require_installed_extension
-
-workdir=$(make_private_dir)
-data=$workdir/data
-results=$workdir/results.tsv
-
-# Stops the server, keeps the raw measurements if asked to, removes the private directory.
-cleanup() {
-  run_unprivileged pg_ctl -D "$data" -m immediate stop >/dev/null 2>&1 || true
-  if [ -n "$BENCH_RESULTS" ] && [ -f "$results" ]; then cp "$results" "$BENCH_RESULTS"; fi
-  rm -rf "$workdir"
-}
-trap cleanup EXIT
+# An interrupted run still stops its server and removes its directory (start_throwaway_server's
+# exit trap).
 trap 'exit 130' INT TERM
 
 # The arguments after the first, rotated left by repetition - 1: over the repetitions each
@@ -109,17 +99,8 @@ load_average() {
   echo "$(cut -d ' ' -f 1-3 /proc/loadavg) (1, 5, 15 min)"
 }
 
-# A new cluster that preloads snowflake, and the pgbench scripts.
-create_cluster() {
-  init_private_cluster "$data" "$workdir"
-  cat >>"$data/postgresql.conf" <<CONF
-# The same for every variant: no JIT (it would compile the floor and the generators unequally),
-# no parallel plans, generate_series' rows kept in memory, no autovacuum between pgbench runs.
-jit = off
-max_parallel_workers_per_gather = 0
-work_mem = '$BENCH_WORK_MEM'
-autovacuum = off
-CONF
+# The pgbench scripts, one INSERT each.
+write_pgbench_scripts() {
   local table
   for table in snowflake bigserial uuid; do
     echo "INSERT INTO bench_insert_$table DEFAULT VALUES;" >"$workdir/insert_$table.sql"
@@ -127,11 +108,6 @@ CONF
   for table in snowflake bigserial; do
     echo "INSERT INTO bench_latency_$table (v) VALUES (1);" >"$workdir/latency_$table.sql"
   done
-}
-
-# The private server, started as the unprivileged user.
-start_server() {
-  run_unprivileged pg_ctl -D "$data" -l "$workdir/server.log" -w start >/dev/null
 }
 
 # A clean stop, after which single-user mode may take the data directory.
@@ -389,8 +365,16 @@ profile_round() {
     --collect-atstart=no --toggle-collect=snowflake_nextval
 }
 
-create_cluster
-start_server
+# The same server for every variant: no JIT (it would compile the floor and the generators
+# unequally), no parallel plans, generate_series' rows kept in memory, no autovacuum between
+# pgbench runs.
+start_throwaway_server "jit = off" "max_parallel_workers_per_gather = 0" \
+  "work_mem = '$BENCH_WORK_MEM'" "autovacuum = off"
+data=$workdir/data
+# The raw measurements, in BENCH_RESULTS if set (kept after the run).
+results=${BENCH_RESULTS:-$workdir/results.tsv}
+: >"$results"
+write_pgbench_scripts
 psql_private <"$bench_dir/setup.sql"
 print_settings
 psql_private -c "SELECT 'setting', 'sequence_bits', 'server', 0,

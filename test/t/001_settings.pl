@@ -44,26 +44,23 @@ my @refused = (
 	[ "snowflake.worker_bits = 0\nsnowflake.sequence_bits = 22\nsnowflake.worker_id = 5",
 		qr/FATAL:  snowflake\.worker_id = 5 does not fit snowflake\.worker_bits = 0/ ],
 );
-$node->append_conf('postgresql.conf', "include_if_exists = 'bad.conf'");
 for my $case (@refused)
 {
 	my ($settings, $message) = @$case;
-	PostgreSQL::Test::Utils::append_to_file($node->data_dir . '/bad.conf', "$settings\n");
-	my $log_offset = -s $node->logfile;
-	ok(!$node->start(fail_ok => 1), "refused to start with: $settings");
-	like(substr(slurp_file($node->logfile), $log_offset), $message, "the log says why: $settings");
-	unlink($node->data_dir . '/bad.conf');
+	my ($log, $started) = restart_with_settings($node, "$settings\n", fail_ok => 1);
+	ok(!$started, "refused to start with: $settings");
+	like($log, $message, "the log says why: $settings");
 }
 
 # A machine whose clock is not yet set (2005, before the default 2010 epoch) still starts: the
 # epoch is checked without the clock, and the clock only warns. Ids are refused while the clock
 # is before the epoch, and issued as soon as it is right, without a restart.
-PostgreSQL::Test::Utils::append_to_file($node->data_dir . '/bad.conf', "snowflake.worker_id = 3\n");
-my $log_offset = -s $node->logfile;
 my $years_back = time() - 1104537600;    # to 2005-01-01
-ok(start_clocked($node, -$years_back, fail_ok => 1), 'clock in 2005: the server starts');
-like(substr(slurp_file($node->logfile), $log_offset),
-	qr/WARNING:  the system clock is before snowflake\.epoch/, 'clock in 2005: the log warns');
+my ($log, $started) = restart_with_settings($node, "snowflake.worker_id = 3\n",
+	clock_offset_s => -$years_back, fail_ok => 1);
+ok($started, 'clock in 2005: the server starts');
+like($log, qr/WARNING:  the system clock is before snowflake\.epoch/,
+	'clock in 2005: the log warns');
 my ($sqlstate, $error) = error_of($node, 'SELECT snowflake_nextval()');
 is($sqlstate, '58000', 'clock in 2005: snowflake_nextval() fails with 58000');
 like($error, qr/the system clock is before the snowflake epoch/, 'clock in 2005: the error says why');
@@ -74,26 +71,20 @@ set_clock($node, 0);
 check_clock($node, 0);
 like($node->safe_psql('postgres', 'SELECT snowflake_nextval()'),
 	qr/^\d+$/, 'clock set right: ids are issued without a restart');
-$node->stop;
-unlink($node->data_dir . '/bad.conf');
 
 # A future epoch is accepted: it is compared with the clock only to warn.
-PostgreSQL::Test::Utils::append_to_file($node->data_dir . '/bad.conf',
+($log) = restart_with_settings($node,
 	"snowflake.worker_id = 3\nsnowflake.epoch = '2999-01-01 00:00:00+00'\n");
-$log_offset = -s $node->logfile;
-$node->start;
-like(substr(slurp_file($node->logfile), $log_offset),
-	qr/WARNING:  the system clock is before snowflake\.epoch/, 'an epoch in the future only warns');
+like($log, qr/WARNING:  the system clock is before snowflake\.epoch/,
+	'an epoch in the future only warns');
 $node->stop;
 unlink($node->data_dir . '/snowflake.lease');
-unlink($node->data_dir . '/bad.conf');
 
 # A layout of its own (the README's example): 5 worker bits, 8 sequence bits and a 2024 epoch
 # leave 50 timestamp bits. Every function follows it.
-PostgreSQL::Test::Utils::append_to_file($node->data_dir . '/bad.conf',
+restart_with_settings($node,
 	"snowflake.worker_id = 31\nsnowflake.worker_bits = 5\nsnowflake.sequence_bits = 8\n"
 	  . "snowflake.epoch = '2024-01-01 00:00:00+00'\n");
-$node->start;
 $node->safe_psql('postgres', 'CREATE TABLE layout_ids AS SELECT snowflake_nextval() AS id');
 is( $node->safe_psql(
 		'postgres', q{
@@ -111,17 +102,13 @@ is( $node->safe_psql(
 	       snowflake_to_timestamp(9223372036854775807) = '37702-05-07 22:07:22.623+00'}),
 	'0|t', 'own layout: range from the 2024 epoch to the year 37702');
 $node->stop;
-unlink($node->data_dir . '/bad.conf');
+unlink($node->data_dir . '/snowflake.lease');
 
 # 36 timestamp bits from 2020 ran out in 2022: the server starts, warns, and refuses to generate.
-PostgreSQL::Test::Utils::append_to_file($node->data_dir . '/bad.conf',
+($log) = restart_with_settings($node,
 	"snowflake.worker_id = 0\nsnowflake.worker_bits = 5\nsnowflake.sequence_bits = 22\n"
 	  . "snowflake.epoch = '2020-01-01 00:00:00+00'\n");
-unlink($node->data_dir . '/snowflake.lease');
-$log_offset = -s $node->logfile;
-$node->start;
-like(substr(slurp_file($node->logfile), $log_offset), qr/WARNING:  snowflake ids ran out at 2022-/,
-	'an ended range is reported at start');
+like($log, qr/WARNING:  snowflake ids ran out at 2022-/, 'an ended range is reported at start');
 ($ret, $stdout, $stderr) = $node->psql('postgres', 'SELECT snowflake_nextval()');
 like($stderr, qr/the system clock is past the last millisecond snowflake ids can hold/,
 	'an ended range: snowflake_nextval() fails');

@@ -10,20 +10,9 @@ use PostgreSQL::Test::Utils;
 use SnowflakeTest;
 use Test::More;
 
-# A streaming standby of $upstream, its clock 30 s behind: without lease replay its ids would
-# lie below its primary's. With $worker_id, it has a worker id of its own.
-sub new_standby
-{
-	my ($upstream, $name, $worker_id) = @_;
-	$upstream->backup("for_$name");
-	my $standby = PostgreSQL::Test::Cluster->new($name);
-	$standby->init_from_backup($upstream, "for_$name", has_streaming => 1);
-	$standby->append_conf('postgresql.conf', "snowflake.worker_id = $worker_id\n")
-	  if defined $worker_id;
-	start_clocked($standby, -30);
-	$upstream->wait_for_catchup($standby);
-	return $standby;
-}
+# Every standby starts with its clock 30 s behind: without lease replay its ids would lie below
+# its primary's.
+my $standby_clock_offset_s = -30;
 
 # After promotion: ids issued now lie above every replicated one, and inserting with the
 # default raises no unique violation.
@@ -46,7 +35,7 @@ $primary->safe_psql('postgres',
 	'CREATE EXTENSION snowflake; '
 	  . 'CREATE TABLE t (id bigint PRIMARY KEY DEFAULT snowflake_nextval(), n int)');
 my $known_id = $primary->safe_psql('postgres', 'SELECT snowflake_nextval()');
-my $standby = new_standby($primary, 'standby');
+my $standby = new_standby($primary, 'standby', clock_offset_s => $standby_clock_offset_s);
 
 # (a) A standby does not generate, but decodes.
 my ($sqlstate, $stderr) = error_of($standby, 'SELECT snowflake_nextval()');
@@ -77,7 +66,8 @@ cmp_ok($new_min, '>', $burst_max, "promoted after catch-up: new ids lie above th
 # every two seconds while in use, so the standby must follow leases made after its base backup. This
 # standby has a worker id of its own (2), as the deployment guide recommends for each member:
 # the replayed lease binds it all the same.
-my $standby2 = new_standby($standby, 'standby2', 2);
+my $standby2 = new_standby($standby, 'standby2',
+	worker_id => 2, clock_offset_s => $standby_clock_offset_s);
 set_clock($standby, 0);
 check_clock($standby, 0);
 $standby->safe_psql('postgres', q{
@@ -104,7 +94,7 @@ is($standby2->safe_psql('postgres', 'SELECT (snowflake_decode(snowflake_nextval(
 
 # (d) A standby that cannot write its lease file does not stop: replay waits (retrying, with a
 # warning), queries go on, and once the file can be written replay catches up.
-my $standby3 = new_standby($standby2, 'standby3');
+my $standby3 = new_standby($standby2, 'standby3', clock_offset_s => $standby_clock_offset_s);
 set_clock($standby3, 0);
 my $lease_file = $standby3->data_dir . '/snowflake.lease';
 rename($lease_file, "$lease_file.moved") or die "could not move $lease_file: $!";

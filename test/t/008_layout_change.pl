@@ -12,24 +12,9 @@ use SnowflakeTest;
 use Test::More;
 
 my $node = new_snowflake_node('layout_change');
-$node->append_conf('postgresql.conf', "include_if_exists = 'layout.conf'");
 $node->start;
 $node->safe_psql('postgres',
 	'CREATE EXTENSION snowflake; CREATE TABLE t (id bigint PRIMARY KEY, layout text)');
-
-# Restarts the node with these settings (in layout.conf) and returns the log it wrote.
-sub restart_with
-{
-	my ($settings) = @_;
-	$node->stop;
-	my $log_offset = -s $node->logfile;
-	PostgreSQL::Test::Utils::append_to_file($node->data_dir . '/layout.conf', '');
-	open(my $fh, '>', $node->data_dir . '/layout.conf') or die $!;
-	print $fh $settings;
-	close($fh);
-	$node->start;
-	return slurp_file($node->logfile, $log_offset);
-}
 
 # Inserts 1000 rows with new ids, labelled; returns psql's exit code and stderr.
 sub insert_ids
@@ -47,7 +32,7 @@ is($ret, 0, 'default layout: ids issued');
 
 # A later epoch makes every new id smaller, and some equal to old ones (pgbench hit duplicate
 # keys at once before this was checked).
-my $log = restart_with("snowflake.epoch = '2024-01-01 00:00:00+00'\n");
+my ($log) = restart_with_settings($node, "snowflake.epoch = '2024-01-01 00:00:00+00'\n");
 like($log, qr/WARNING:  snowflake ids up to .* were issued with epoch 2010-11-04 01:42:54\.657\+00, 10 worker bits, 12 sequence bits and worker id 1; the server now runs with epoch 2024-01-01 00:00:00\+00/,
 	'later epoch: the start is logged with both layouts');
 my ($sqlstate, $error) = error_of($node, 'SELECT snowflake_nextval()');
@@ -64,7 +49,7 @@ is($node->safe_psql('postgres', 'SELECT count(*) FROM t WHERE snowflake_decode(i
 is($sqlstate, '55000', 'later epoch: batches are refused too');
 
 # Restoring the settings is enough.
-restart_with('');
+restart_with_settings($node, '');
 ($ret, $stderr) = insert_ids('restored');
 is($ret, 0, 'settings restored: ids issued again') or diag($stderr);
 
@@ -77,7 +62,7 @@ for my $case (
 {
 	my ($name, $settings) = @$case;
 	my $before = max_id();
-	$log = restart_with($settings);
+	($log) = restart_with_settings($node, $settings);
 	like($log, qr/LOG:  snowflake ids up to .* the server now runs with/, "$name: logged");
 	like($log, qr/DETAIL:  Every new id is above every id issued before/,
 		"$name: the log says new ids stay above");
@@ -88,13 +73,14 @@ for my $case (
 }
 
 # A narrower sequence field shrinks ids: refused.
-restart_with("snowflake.epoch = '2010-01-01 00:00:00+00'\nsnowflake.worker_id = 2\n");
+restart_with_settings($node,
+	"snowflake.epoch = '2010-01-01 00:00:00+00'\nsnowflake.worker_id = 2\n");
 ($sqlstate) = error_of($node, 'SELECT snowflake_nextval()');
 is($sqlstate, '55000', 'narrower sequence: refused');
 
 # A new worker id in the same widths is the documented way to go on under a later epoch: ids
 # cannot repeat old ones (other worker bits), though they sort below them.
-$log = restart_with("snowflake.sequence_bits = 13\nsnowflake.worker_id = 3\n"
+($log) = restart_with_settings($node, "snowflake.sequence_bits = 13\nsnowflake.worker_id = 3\n"
 	  . "snowflake.epoch = '2011-01-01 00:00:00+00'\n");
 like($log, qr/WARNING:  snowflake ids up to .*DETAIL:  New ids cannot repeat old ones/s,
 	'later epoch, new worker id: a warning that ids may sort below');
@@ -102,7 +88,7 @@ like($log, qr/WARNING:  snowflake ids up to .*DETAIL:  New ids cannot repeat old
 is($ret, 0, 'later epoch, new worker id: ids issued without a duplicate key') or diag($stderr);
 
 # Anything else needs a superuser's explicit acceptance, which is durable.
-restart_with("snowflake.sequence_bits = 12\nsnowflake.worker_id = 3\n"
+restart_with_settings($node, "snowflake.sequence_bits = 12\nsnowflake.worker_id = 3\n"
 	  . "snowflake.epoch = '2011-01-01 00:00:00+00'\n");
 ($sqlstate) = error_of($node, 'SELECT snowflake_nextval()');
 is($sqlstate, '55000', 'narrower sequence under the new worker id: refused');

@@ -15,11 +15,7 @@ use Time::HiRes ();
 my $primary = new_snowflake_node('sync_primary', allows_streaming => 1);
 $primary->start;
 $primary->safe_psql('postgres', 'CREATE EXTENSION snowflake');
-$primary->backup('for_standby');
-my $standby = PostgreSQL::Test::Cluster->new('sync_standby');
-$standby->init_from_backup($primary, 'for_standby', has_streaming => 1);
-$standby->append_conf('postgresql.conf', "snowflake.worker_id = 2\n");
-$standby->start;
+my $standby = new_standby($primary, 'sync_standby', worker_id => 2);
 $primary->safe_psql('postgres', "ALTER SYSTEM SET synchronous_standby_names = 'sync_standby'");
 $primary->reload;
 $primary->poll_query_until('postgres',

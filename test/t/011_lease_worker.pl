@@ -50,10 +50,10 @@ $node->poll_query_until('postgres',
 my $burst = burst_max($node);
 cmp_ok($node->safe_psql('postgres', 'SELECT snowflake_nextval()'), '>', $burst,
 	'no lease worker: callers renew the lease themselves');
-$node->poll_query_until('postgres',
-	"SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'snowflake lease worker'")
-  or die 'the lease worker did not come back';
-pass('the lease worker is restarted');
+ok( $node->poll_query_until(
+		'postgres',
+		"SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'snowflake lease worker'"),
+	'the lease worker is restarted');
 
 $node->stop;
 done_testing();

@@ -1,6 +1,7 @@
-# Helpers shared by the TAP tests: nodes that preload snowflake, a per-node wall clock that
-# the test can move (libfaketime), reloading a setting, and the queries the tests compare ids
-# with.
+# Helpers shared by the TAP tests: nodes that preload snowflake, restarting one with other
+# settings, a new standby, a per-node wall clock that the test can move (libfaketime), reloading
+# a setting, and the queries the tests compare ids with. A helper whose precondition fails dies:
+# that ends its test file, and no other (BAIL_OUT would stop every later file too).
 package SnowflakeTest;
 
 use strict;
@@ -12,14 +13,11 @@ use Test::More;
 use POSIX ();
 use Time::HiRes ();
 
-our @EXPORT = qw(new_snowflake_node have_libfaketime set_clock freeze_clock check_clock
-  start_clocked restart_clocked set_reloadable burst_max lease_end_ms error_of);
+our @EXPORT = qw(new_snowflake_node restart_with_settings new_standby set_clock freeze_clock
+  check_clock start_clocked restart_clocked set_reloadable burst_max lease_end_ms error_of);
 
 # Debian's package libfaketime, under the multiarch directory of whatever machine runs this.
 my ($libfaketime) = glob('/usr/lib/*/faketime/libfaketime.so.1');
-
-# Whether the clocked helpers can run here.
-sub have_libfaketime { return defined $libfaketime; }
 
 # A node preloading snowflake, as every node in these tests does (its WAL resource manager must
 # be there to read the WAL). worker_id defaults to 1; worker_id => undef leaves it unset. The
@@ -33,6 +31,53 @@ sub new_snowflake_node
 	$node->append_conf('postgresql.conf', "shared_preload_libraries = 'snowflake'\n"
 		  . (defined $worker_id ? "snowflake.worker_id = $worker_id\n" : ''));
 	return $node;
+}
+
+# Starts $node, under libfaketime with its clock off by clock_offset_s => N seconds if that is
+# given; the other %params go to start. Returns what start returned.
+sub start_node
+{
+	my ($node, %params) = @_;
+	my $clock_offset_s = delete $params{clock_offset_s};
+	return defined $clock_offset_s
+	  ? start_clocked($node, $clock_offset_s, %params)
+	  : $node->start(%params);
+}
+
+# Stops $node if it runs and starts it with $settings, postgresql.conf lines that replace those
+# of its previous call, kept in a file of their own that postgresql.conf includes. %params go to
+# start_node (fail_ok => 1 for a start meant to fail). Returns the log the start wrote, and
+# what start returned.
+sub restart_with_settings
+{
+	my ($node, $settings, %params) = @_;
+	my $file = $node->data_dir . '/test_settings.conf';
+	$node->stop;
+	$node->append_conf('postgresql.conf', "include_if_exists = 'test_settings.conf'\n")
+	  unless -e $file;
+	open(my $fh, '>', $file) or die "could not write $file: $!";
+	print $fh $settings;
+	close($fh) or die "could not write $file: $!";
+	my $log_offset = -s $node->logfile;
+	my $started = start_node($node, %params);
+	return (slurp_file($node->logfile, $log_offset), $started);
+}
+
+# A streaming standby of $upstream from a new base backup, started and caught up. It has
+# its upstream's settings, but for a worker id of its own with worker_id => N; the other
+# %params go to start_node.
+sub new_standby
+{
+	my ($upstream, $name, %params) = @_;
+	my $worker_id = delete $params{worker_id};
+	$upstream->backup("for_$name");
+	my $standby = PostgreSQL::Test::Cluster->new($name);
+	$standby->init_from_backup($upstream, "for_$name", has_streaming => 1);
+	$standby->append_conf('postgresql.conf', "snowflake.worker_id = $worker_id\n")
+	  if defined $worker_id;
+	start_node($standby, %params);
+	$upstream->wait_for_catchup($standby);
+	return $standby;
 }
 
 sub clock_file { return $_[0]->basedir . '/faketime.rc'; }
@@ -74,18 +119,20 @@ sub check_clock
 	my $before = Time::HiRes::time();
 	my $server = $node->safe_psql('postgres', 'SELECT extract(epoch FROM clock_timestamp())');
 	my $offset = $server - ($before + Time::HiRes::time()) / 2;
-	BAIL_OUT($node->name . " runs ${offset}s off real time, not ${offset_s}s: libfaketime failed")
+	die $node->name . " runs ${offset}s off real time, not ${offset_s}s: libfaketime failed"
 	  if abs($offset - $offset_s) >= 2;
 	return;
 }
 
 # Only pg_ctl runs with libfaketime, and passes it on to the server; the harness's own psql
 # keeps the real clock. libfaketime shows the real clock to signal handlers that interrupt
-# select(), poll() or epoll_wait(), such as the PG15 postmaster's.
+# select(), poll() or epoll_wait(), such as the PG15 postmaster's. The one place that decides
+# what a test needing libfaketime does without it: fail, as it cannot test what it is for
+# (test/run-all.sh installs libfaketime).
 sub with_faketime
 {
 	my ($node, $code) = @_;
-	die 'libfaketime is not installed' unless defined $libfaketime;
+	die "libfaketime is not installed (Debian's package libfaketime)" unless defined $libfaketime;
 	local $ENV{LD_PRELOAD} = $libfaketime;
 	local $ENV{FAKETIME_TIMESTAMP_FILE} = clock_file($node);
 	local $ENV{FAKETIME_NO_CACHE} = '1';
