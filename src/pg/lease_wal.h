@@ -10,8 +10,9 @@
 
 namespace snowflake::pg {
 
-// Resource manager id 214 is ours. The PostgreSQL wiki keeps the list of ids in use
-// (https://wiki.postgresql.org/wiki/CustomWALResourceManagers); 214 was free there.
+// Resource manager id 214 was chosen because no extension on the PostgreSQL wiki's list of
+// custom ids (https://wiki.postgresql.org/wiki/CustomWALResourceManagers) used it; it is not
+// registered there, so another extension may take it (the two then cannot be preloaded together).
 inline constexpr int kLeaseRmgrId = 214;
 
 // Preloading only.
