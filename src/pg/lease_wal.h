@@ -13,9 +13,9 @@ struct StringInfoData;
 
 namespace snowflake::pg {
 
-// The resource manager id snowflake uses. PostgreSQL's wiki lists the ids that extensions have
-// reserved (https://wiki.postgresql.org/wiki/CustomWALResourceManagers); 214 is not on it: it
-// was chosen as unused there, not registered.
+// Resource manager id 214 was chosen because no extension on the PostgreSQL wiki's list of
+// custom ids (https://wiki.postgresql.org/wiki/CustomWALResourceManagers) used it; it is not
+// registered there, so another extension may take it (the two then cannot be preloaded together).
 inline constexpr int kLeaseRmgrId = 214;
 inline constexpr const char* kLeaseRmgrName = "snowflake";
 
