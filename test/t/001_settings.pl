@@ -52,6 +52,26 @@ for my $case (@refused)
 	like($log, $message, "the log says why: $settings");
 }
 
+# ALTER SYSTEM checks a worker id on its own, as SET does, not against the worker bits the next
+# start will have: one the bits cannot hold is written, and the next start refuses it. The way
+# back, as the README's Troubleshooting gives it: correct the line in postgresql.auto.conf.
+restart_with_settings($node, "snowflake.worker_id = 3\n");
+$node->safe_psql('postgres', 'ALTER SYSTEM SET snowflake.worker_id = 1024');
+$node->stop;
+my $log_offset = -s $node->logfile;
+ok(!$node->start(fail_ok => 1), 'ALTER SYSTEM SET snowflake.worker_id = 1024: the next start is refused');
+like(slurp_file($node->logfile, $log_offset),
+	qr/FATAL:  snowflake\.worker_id = 1024 does not fit snowflake\.worker_bits = 10/,
+	'ALTER SYSTEM SET snowflake.worker_id = 1024: the log names both settings');
+my $auto_conf = $node->data_dir . '/postgresql.auto.conf';
+my $corrected = slurp_file($auto_conf) =~ s/^snowflake\.worker_id = '1024'\n//mr;
+open(my $auto_fh, '>', $auto_conf) or die "could not write $auto_conf: $!";
+print $auto_fh $corrected;
+close($auto_fh) or die "could not write $auto_conf: $!";
+ok($node->start(fail_ok => 1), 'the line removed from postgresql.auto.conf: the server starts');
+is($node->safe_psql('postgres', 'SHOW snowflake.worker_id'), '3',
+	'the line removed from postgresql.auto.conf: the worker id is the configured one');
+
 # A machine whose clock is not yet set (2005, before the default 2010 epoch) still starts: the
 # epoch is checked without the clock, and the clock only warns. Ids are refused while the clock
 # is before the epoch, and issued as soon as it is right, without a restart.
