@@ -1,4 +1,4 @@
--- Moving existing tables to snowflake ids (README, "Migrating to snowflake ids"): bigserial,
+-- Moving existing tables to snowflake ids (docs/migrating.md): bigserial,
 -- serial and identity columns, and decoding ids made by pgEdge's snowflake extension.
 SET TimeZone = 'UTC';
 SET DateStyle = 'ISO';

@@ -1,4 +1,4 @@
--- Time partitions by id (README, "Time partitions"): native range partitioning per day with
+-- Time partitions by id (docs/partitions.md): native range partitioning per day with
 -- bounds from snowflake_from_timestamp, and the pruning each kind of query gets.
 SET TimeZone = 'UTC';
 SET DateStyle = 'ISO';

@@ -1,5 +1,5 @@
 // JDBC (Debian's libpostgresql-jdbc-java): the id snowflake_nextval() made for an INSERT, read
-// back with getGeneratedKeys, as in the README's "ORMs and drivers". Run by test/clients/run.sh
+// back with getGeneratedKeys, as in docs/orms-and-drivers.md. Run by test/clients/run.sh
 // as a single-file program: java JdbcGeneratedKeys.java URL (the driver on the class path).
 // Prints "1 passed, 0 failed", or throws.
 import java.sql.Connection;

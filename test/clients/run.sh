@@ -1,9 +1,9 @@
 #!/bin/bash
-# The clients of the README's "ORMs and drivers" and "JSON and JavaScript" sections, each a
+# The clients of docs/orms-and-drivers.md and of the README's "JSON and JavaScript" section, each a
 # small real program against a throwaway server that preloads snowflake (worker id 1):
 # SQLAlchemy (server_default), Django (the failing first try, then the BigAutoField subclass),
 # node-postgres (ids as strings, JSON.parse), psycopg 3 (types) and JDBC (types,
-# getGeneratedKeys). Each program asserts what the README says and fails otherwise.
+# getGeneratedKeys). Each program asserts what the documentation says and fails otherwise.
 # Installs its Debian packages first; node-postgres (`pg`) comes from npm, installed into the
 # throwaway directory, or from $NODE_PG_MODULES, a node_modules folder that holds it.
 set -euo pipefail

@@ -1,6 +1,6 @@
 # SQLAlchemy (Debian's python3-sqlalchemy, 1.4, with psycopg2): a model whose primary key the
-# database fills with snowflake_nextval() through server_default, as in the README's "ORMs and
-# drivers". Run by test/clients/run.sh; connects with the PG* variables.
+# database fills with snowflake_nextval() through server_default, as in docs/orms-and-drivers.md.
+# Run by test/clients/run.sh; connects with the PG* variables.
 import sqlalchemy
 from sqlalchemy import BigInteger, Column, Text, create_engine, select, text
 from sqlalchemy.orm import Session, declarative_base

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Snowflake under Patroni: failovers and switchovers never repeat an id and never go back.
 
-Starts etcd and a two-member Patroni cluster on 127.0.0.1, configured as README.md recommends
+Starts etcd and a two-member Patroni cluster on 127.0.0.1, configured as docs/deployment.md recommends
 (test/ha/patroni-member.yml): every member preloads snowflake and has its own worker id, set
 in its local configuration, which a cluster-wide worker id put in the DCS must not override.
 Member "b" runs its PostgreSQL with the clock 30 s behind (libfaketime, through a bin_dir whose

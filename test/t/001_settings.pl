@@ -100,7 +100,7 @@ like($log, qr/WARNING:  the system clock is before snowflake\.epoch/,
 $node->stop;
 unlink($node->data_dir . '/snowflake.lease');
 
-# A layout of its own (the README's example): 5 worker bits, 8 sequence bits and a 2024 epoch
+# A layout of its own (docs/deployment.md, "Capacity planning"): 5 worker bits, 8 sequence bits and a 2024 epoch
 # leave 50 timestamp bits. Every function follows it.
 restart_with_settings($node,
 	"snowflake.worker_id = 31\nsnowflake.worker_bits = 5\nsnowflake.sequence_bits = 8\n"

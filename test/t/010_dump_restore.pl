@@ -1,9 +1,9 @@
-# Dump and restore (README, "Moving and restoring data"): pg_dump in custom and plain format of
+# Dump and restore (docs/failover-and-restore.md, "Moving and restoring data"): pg_dump in custom and plain format of
 # tables keyed by bigint and by the snowflake type, restored
 # - into a server with another worker id: the ids come back unchanged, and new ids are above
 #   them and carry the new worker id;
 # - into a server with the same worker id after the source ran 20 s ahead of the clock: new ids
-#   would be below the restored ones, until the README's snowflake_advance_past statement,
+#   would be below the restored ones, until the documented snowflake_advance_past statement,
 #   after which they are above.
 use strict;
 use warnings FATAL => 'all';
@@ -14,7 +14,7 @@ use PostgreSQL::Test::Utils;
 use SnowflakeTest;
 use Test::More;
 
-# The README's statement, word for word.
+# The documented statement, word for word.
 my $advance_statement = q{SELECT snowflake_advance_past(max(id))
 FROM (SELECT max(id) AS id FROM orders UNION ALL SELECT max(id) FROM events) AS restored;};
 
@@ -110,7 +110,7 @@ cmp_ok($source->safe_psql('app', 'SELECT lead_ms FROM snowflake_stats'),
 $source_ids = $source->safe_psql('app', $all_ids);
 $dump = dump_app('ahead');
 
-# The same worker id: until the README's statement runs, new ids are below restored ones, and
+# The same worker id: until the documented statement runs, new ids are below restored ones, and
 # could repeat them when the clock gets there.
 my $same = new_snowflake_node('same', worker_id => 1);
 $same->start;
@@ -125,7 +125,7 @@ for my $format ('custom', 'plain')
 	}
 	$same->safe_psql($db, $advance_statement);
 	is(insert_after_restore($same, $db), 't|1',
-		"same worker id, $format: after the README's snowflake_advance_past statement, new ids are above the restored ones"
+		"same worker id, $format: after the documented snowflake_advance_past statement, new ids are above the restored ones"
 	);
 }
 

@@ -1,5 +1,5 @@
-# Django (Debian's python3-django, with psycopg2) with snowflake ids, as in the README's "ORMs
-# and drivers": the first try (app firsttry: BigIntegerField(primary_key=True) and a default
+# Django (Debian's python3-django, with psycopg2) with snowflake ids, as in docs/orms-and-drivers.md:
+# the first try (app firsttry: BigIntegerField(primary_key=True) and a default
 # set by the migration) fails with `null value in column "id"`; the BigAutoField subclass of
 # app shop, with CreateExtension in its migration, works, foreign keys included. Run by
 # test/clients/run.sh from this directory; connects with the PG* variables.
