@@ -21,8 +21,9 @@ ISOLATION_OPTS = --inputdir=test/isolation --temp-instance=./tmp_check_isolation
 TAP_TESTS = 1
 PROVE_TESTS = test/t/*.pl
 
-# Headers are included as "core/..." and "pg/...".
-PG_CPPFLAGS = -Isrc
+# Headers are included as "core/..." and "pg/...", and libpq's (the registry worker's) from
+# where PGXS says it is.
+PG_CPPFLAGS = -Isrc -I$(libpq_srcdir)
 # C++17 for the core; no exceptions or RTTI, so nothing can throw into PostgreSQL's C frames.
 # -Wno-register: PostgreSQL's headers still use the `register` keyword, removed in C++17.
 SNOWFLAKE_CXXFLAGS = -std=c++17 -fno-exceptions -fno-rtti -Wno-register
@@ -31,6 +32,8 @@ PG_CXXFLAGS = $(SNOWFLAKE_CXXFLAGS) -Wextra -Wno-unused-parameter -Wno-missing-f
 # -Bsymbolic: calls between the library's own functions bind inside it rather than through the
 # PLT; the benchmark's profile found four PLT calls on the path of every id.
 SHLIB_LINK = -lstdc++ -Wl,-Bsymbolic
+# libpq for the registry worker, linked the way postgres_fdw and dblink link it.
+SHLIB_LINK_INTERNAL = $(libpq)
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

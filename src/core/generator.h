@@ -15,7 +15,7 @@
 //
 // Thread safety: every function here may run concurrently with any other on the same state.
 //
-// Memory ordering. The state is two words in shared memory, written by many processes.
+// Memory ordering. The state is three words in shared memory, written by many processes.
 //  - last_tick is the generator's one decision: a claim is the compare-and-swap that moves it
 //    from the value it read to its new last tick. Nothing else is published with it (an id is
 //    computed from the claim's own tick), so the CAS needs only atomicity; acq_rel keeps each
@@ -23,9 +23,13 @@
 //  - lease_end_tick is published with release only after the lease is durable (file and WAL);
 //    a claim loads it with acquire, so a claim that sees a lease end also sees every effect of
 //    making it durable, and never issues a tick the durable lease does not cover.
-//  - Both are std::atomic<std::uint64_t>, lock-free on every platform PostgreSQL supports with
-//    64-bit atomics, and lock-free atomics are address-free: the same object works when
-//    mapped at different addresses in different processes, as shared memory may be.
+//  - worker_id is published with release once the server may generate with it (at start, or
+//    when the registry granted it, after the generator was moved past its earlier holders'
+//    ids); a caller loads it with acquire before its claim. A caller that loaded a worker id
+//    the server has since given up still issues a tick under a lease made while it was held.
+//  - All are lock-free atomics (static_assert below), and lock-free atomics are address-free:
+//    the same object works when mapped at different addresses in different processes, as
+//    shared memory may be.
 #pragma once
 
 #include "core/no_postgres.h"
@@ -43,14 +47,21 @@ namespace snowflake {
 // Keep data written by different parties this far apart: x86 prefetches cache lines in pairs.
 inline constexpr std::size_t kFalseSharingBytes = 128;
 
+// GeneratorState::worker_id while the server has none (not configured, or not yet claimed).
+inline constexpr std::int32_t kNoWorkerId = -1;
+
 // The hot state, one cache line. Lives in shared memory, hence lock-free atomics only.
 struct alignas(kFalseSharingBytes) GeneratorState {
   // The tick of the last id issued (or one below the first tick still allowed).
   std::atomic<std::uint64_t> last_tick{0};
   // The first tick the durable lease does not cover.
   std::atomic<std::uint64_t> lease_end_tick{0};
+  // The worker id ids are made with, read by every claim from the line it loads anyway;
+  // written rarely (at start, or when a claim is granted) with release.
+  std::atomic<std::int32_t> worker_id{kNoWorkerId};
 };
-static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free &&
+                  std::atomic<std::int32_t>::is_always_lock_free,
               "the generator state lives in shared memory between processes");
 
 enum class ClaimStatus : std::uint8_t {

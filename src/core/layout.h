@@ -27,8 +27,10 @@ inline constexpr int kMinTimestampBits = 36;
 // At least one bit must tell the ids of a millisecond apart; it also keeps every millisecond
 // and tick arithmetic (up to one past the last millisecond) inside int64.
 inline constexpr int kMaxTimestampBits = 62;
-// Twitter's epoch, 2010-11-04 01:42:54.657 UTC, in ms since 1970.
+// Twitter's epoch, 2010-11-04 01:42:54.657 UTC, in ms since 1970, and as snowflake.epoch
+// writes it (test/unit/timestamp_text_test.cpp checks that the two agree).
 inline constexpr std::int64_t kTwitterEpochUnixMs = 1288834974657;
+inline constexpr const char* kTwitterEpochText = "2010-11-04 01:42:54.657+00";
 
 enum class LayoutStatus : std::uint8_t {
   ok,

@@ -1,6 +1,6 @@
 // Counters behind snowflake_stats(). They are written only on rare paths (a clock step, a
-// wait, a lease renewal, the first id of a borrowed millisecond), never once per id, and live
-// off the hot state's cache line so counting never slows a claim.
+// wait, a lease renewal, the first id of a borrowed millisecond, a refused row), never once per
+// id, and live off the hot state's cache line so counting never slows a claim.
 //
 // Thread safety: every function may run concurrently with any other on the same counters.
 #pragma once
@@ -21,9 +21,12 @@ struct alignas(kFalseSharingBytes) GeneratorStats {
   std::atomic<std::uint64_t> waits{0};
   std::atomic<std::uint64_t> wait_micros{0};
   std::atomic<std::uint64_t> lease_renewals{0};
+  // Rows snowflake_observe() refused because their ids carried this server's worker id.
+  std::atomic<std::uint64_t> collisions{0};
   // When each kind of event was last logged, for rate limiting (ms since 1970).
   std::atomic<std::int64_t> last_regression_log_ms{INT64_MIN};
   std::atomic<std::int64_t> last_wait_log_ms{INT64_MIN};
+  std::atomic<std::int64_t> last_follow_log_ms{INT64_MIN};
 
   void record_regression(std::uint64_t step_back_ms) noexcept {
     clock_regressions.fetch_add(1, std::memory_order_relaxed);

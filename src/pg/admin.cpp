@@ -7,6 +7,7 @@
 #include "pg/errors.h"
 #include "pg/lease.h"
 #include "pg/nextval.h"
+#include "pg/registry.h"
 #include "pg/settings.h"
 
 #include <optional>
@@ -53,24 +54,26 @@ static_assert(std::is_trivially_destructible_v<std::optional<std::uint64_t>>);
 }  // namespace
 }  // namespace snowflake::pg
 
-// Every id this server issues from now on, also after a restart, is above `id`. The lease is
-// made durable past id's millisecond first, then the generator skips below it; it never moves
-// back.
+// Every id this server issues from now on, also after a restart, is above `id`. The generator
+// skips below it, then the lease is made durable past id's millisecond (which may first need
+// the worker id's claim to record it); it never moves back.
 Datum snowflake_advance_past(PG_FUNCTION_ARGS) {
   using namespace snowflake::pg;
   const std::int64_t id = PG_GETARG_INT64(0);
   snowflake::SharedGenerator& generator = ready_generator("snowflake_advance_past");
+  const std::int32_t worker = ready_worker_id(generator);
   const snowflake::Layout& layout = generator_layout();
   if (id < 0) report_negative_id(id);
   const std::optional<std::uint64_t> first_tick =
-      snowflake::first_tick_above_id(layout, worker_id, id);
+      snowflake::first_tick_above_id(layout, worker, id);
   if (!first_tick) report_id_past_range(id);
   const std::int64_t first_ms = layout.ms_of_tick(*first_tick);
   const std::int64_t now_ms = snowflake::realtime_unix_ms() - layout.epoch_unix_ms();
   if (first_ms - now_ms > max_clock_lead_ms)
     report_id_too_far_ahead(id, first_ms - now_ms, max_clock_lead_ms);
-  renew_lease(layout, now_ms, first_ms + 1);
   snowflake::skip_below(generator.state, *first_tick);
+  while (!renew_lease(layout, now_ms, first_ms + 1))
+    await_claim_renewal(registry_wait_deadline_micros());
   PG_RETURN_VOID();
 }
 

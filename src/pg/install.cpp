@@ -13,11 +13,13 @@ extern "C" {
 PG_FUNCTION_INFO_V1(snowflake_warn_if_not_ready);
 }
 
-// A WARNING when snowflake_nextval() would fail here for want of preloading or a worker id.
+// A WARNING when snowflake_nextval() would fail here for want of preloading or a worker id
+// (neither configured nor to be claimed from a registry).
 Datum snowflake_warn_if_not_ready(PG_FUNCTION_ARGS) {
   if (snowflake::pg::shared_generator() == nullptr)
     snowflake::pg::warn_not_ready(snowflake::pg::NotReady::not_preloaded);
-  else if (snowflake::pg::worker_id == snowflake::pg::kWorkerIdUnset)
+  else if (snowflake::pg::worker_id == snowflake::pg::kWorkerIdUnset &&
+           !snowflake::pg::registry_configured())
     snowflake::pg::warn_not_ready(snowflake::pg::NotReady::worker_id_unset);
   PG_RETURN_VOID();
 }

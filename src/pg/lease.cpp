@@ -10,6 +10,7 @@
 #include "pg/settings.h"
 #include "pg/timestamps.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <new>
@@ -66,6 +67,7 @@ enum class RenewalStatus : std::uint8_t {
   renewed,           // a longer lease is durable and published
   not_due,           // the lease already reaches far enough
   blocked,           // an operator must act first (LeaseBlock)
+  capped,            // due, but the worker id's claim lets it reach no further (limit_lease)
   file_not_written,  // the lease file could not be written
   unconfirmed,       // the wait for synchronous standbys was interrupted
 };
@@ -86,6 +88,9 @@ struct LeaseShared {
   std::uint64_t file_generation = 0;
   // The end of the last lease record this server logged; 0 before the first.
   XLogRecPtr last_record_end = 0;
+  // What a claimed worker id allows (limit_lease): no lease reaches past either.
+  std::int64_t cap_unix_ms = INT64_MAX;
+  std::int64_t fence_micros = INT64_MAX;
   LeaseBlock block = LeaseBlock::none;
   // The verdict on the lease's layout last logged, so that replay logs each change once.
   LayoutChange logged_change = LayoutChange::none;
@@ -97,6 +102,11 @@ struct LeaseShared {
 
 LeaseShared* lease = nullptr;
 SharedGenerator* generator = nullptr;
+
+// The worker id the generator makes ids with now, or kNoWorkerId.
+std::int32_t current_worker_id() {
+  return generator->state.worker_id.load(std::memory_order_acquire);
+}
 
 // A layout's epoch and widths, for messages that compare two.
 const char* layout_text(const Layout& layout) {
@@ -112,21 +122,22 @@ void report_layout_changed(const IssuedIds& issued, const Layout& layout, int el
                      "with %s and worker id %d, under which a new id could repeat or fall "
                      "below an old one.",
                      unix_ms_text(issued.lease_end_unix_ms), layout_text(issued.layout),
-                     issued.worker_id, layout_text(layout), worker_id),
+                     issued.worker_id, layout_text(layout), current_worker_id()),
            errhint("Restore the previous snowflake settings and restart the server. If no new "
                    "id can ever meet an old one, a superuser can accept the change with SELECT "
                    "snowflake_accept_layout_change().")));
 }
 
 // At start and at replay: a LOG line when new ids stay above the lease's, else a WARNING.
-void note_layout_change(LayoutChange change, const IssuedIds& issued, const Layout& layout) {
+void note_layout_change(LayoutChange change, const IssuedIds& issued, const Layout& layout,
+                        std::int32_t new_worker_id) {
   if (change == LayoutChange::none) return;
   const bool may_sort_below = change == LayoutChange::ids_may_sort_below;
   ereport(change == LayoutChange::ids_stay_above ? LOG : WARNING,
           (errmsg("snowflake ids up to %s were issued with %s and worker id %d; the server now "
                   "runs with %s and worker id %d",
                   unix_ms_text(issued.lease_end_unix_ms), layout_text(issued.layout),
-                  issued.worker_id, layout_text(layout), worker_id),
+                  issued.worker_id, layout_text(layout), new_worker_id),
            change == LayoutChange::ids_may_repeat
                ? errdetail("snowflake_nextval() refuses to run: a new id could repeat an old one.")
            : may_sort_below
@@ -193,9 +204,13 @@ void adopt(const Layout& layout, const DurableLease& newest) {
   lease->newest = newest;
   lease->newest_known = true;
   const IssuedIds& issued = newest.issued;
-  const LayoutChange change =
-      worker_id == kWorkerIdUnset ? LayoutChange::none : compare_layouts(issued, layout, worker_id);
-  if (change != lease->logged_change) note_layout_change(change, issued, layout);
+  // Without a worker id yet (one to be claimed from the registry), the layout alone decides:
+  // any worker id resumes past the lease in the same layout.
+  const std::int32_t compared_worker_id =
+      current_worker_id() == kNoWorkerId ? issued.worker_id : current_worker_id();
+  const LayoutChange change = compare_layouts(issued, layout, compared_worker_id);
+  if (change != lease->logged_change)
+    note_layout_change(change, issued, layout, compared_worker_id);
   lease->logged_change = change;
   if (change == LayoutChange::ids_may_repeat) {
     lease->block = LeaseBlock::layout_changed;
@@ -350,13 +365,26 @@ Renewal make_durable(const DurableLease& newest) {
   return Renewal{RenewalStatus::renewed, 0};
 }
 
+// How far (ms since the layout's epoch) a claimed worker id lets the lease reach now: its
+// recorded bound, and the wall-clock reading of its fence.
+std::int64_t claim_limit_ms(const Layout& layout, std::int64_t now_ms) {
+  const std::int64_t fence_in_ms = saturating_sub(lease->fence_micros, monotonic_micros()) / 1000;
+  std::int64_t fence_ms = 0;
+  if (__builtin_add_overflow(now_ms, fence_in_ms, &fence_ms)) fence_ms = INT64_MAX;
+  return std::min(saturating_sub(lease->cap_unix_ms, layout.epoch_unix_ms()), fence_ms);
+}
+
 // Renews under the lease lock (see renew_lease); the lease is published only once durable.
 Renewal renew_locked(const Layout& layout, std::int64_t now_ms, std::int64_t min_end_ms) {
   if (lease->block != LeaseBlock::none) return Renewal{RenewalStatus::blocked, 0};
-  const std::optional<std::int64_t> target_ms =
+  const std::int32_t renewing_worker_id = current_worker_id();
+  std::optional<std::int64_t> target_ms =
       lease_renewal_target_ms(generator->state, layout, now_ms, min_end_ms);
-  if (!target_ms) return Renewal{RenewalStatus::not_due, 0};
-  const IssuedIds issued{layout, worker_id, layout.epoch_unix_ms() + *target_ms};
+  if (!target_ms || renewing_worker_id == kNoWorkerId) return Renewal{RenewalStatus::not_due, 0};
+  target_ms = std::min(*target_ms, claim_limit_ms(layout, now_ms));
+  if (*target_ms <= layout.ms_of_tick(generator->state.lease_end_tick.load()))
+    return Renewal{RenewalStatus::capped, 0};
+  const IssuedIds issued{layout, renewing_worker_id, layout.epoch_unix_ms() + *target_ms};
   const Renewal renewal = make_durable(DurableLease{issued, realtime_unix_ms()});
   if (renewal.status != RenewalStatus::renewed) return renewal;
   publish_lease(generator->state, layout, *target_ms);
@@ -374,6 +402,7 @@ void release_reporting(const Renewal& renewal, const Layout& layout, int elevel)
   switch (renewal.status) {
     case RenewalStatus::renewed:
     case RenewalStatus::not_due:
+    case RenewalStatus::capped:
       return;
     case RenewalStatus::blocked:
       if (block == LeaseBlock::file_damaged)
@@ -461,17 +490,28 @@ void start_lease(void* area, bool found, SharedGenerator& shared, const Layout& 
   load_lease(layout);
 }
 
-void renew_lease(const Layout& layout, std::int64_t now_ms, std::int64_t min_end_ms) {
+bool renew_lease(const Layout& layout, std::int64_t now_ms, std::int64_t min_end_ms) {
   acquire_lease_lock();
-  release_reporting(renew_locked(layout, now_ms, min_end_ms), layout, ERROR);
+  const Renewal renewal = renew_locked(layout, now_ms, min_end_ms);
+  release_reporting(renewal, layout, ERROR);
   // A worker asleep since the server went idle takes over from here.
   (void)wake_lease_worker();
+  return renewal.status != RenewalStatus::capped;
 }
 
-void request_renewal(const Layout& layout, std::int64_t now_ms) {
-  if (wake_lease_worker()) return;
+bool request_renewal(const Layout& layout, std::int64_t now_ms) {
+  if (wake_lease_worker()) return true;
   acquire_lease_lock();
-  release_reporting(renew_locked(layout, now_ms, 0), layout, WARNING);
+  const Renewal renewal = renew_locked(layout, now_ms, 0);
+  release_reporting(renewal, layout, WARNING);
+  return renewal.status != RenewalStatus::capped;
+}
+
+void limit_lease(std::int64_t cap_unix_ms, std::int64_t fence_micros) {
+  acquire_lease_lock();
+  lease->cap_unix_ms = cap_unix_ms;
+  lease->fence_micros = fence_micros;
+  release_lease_lock();
 }
 
 bool accept_layout_change(const Layout& layout, std::int64_t now_ms) {
@@ -490,7 +530,7 @@ bool accept_layout_change(const Layout& layout, std::int64_t now_ms) {
           (errmsg("snowflake layout change accepted: ids up to %s were issued with %s and worker "
                   "id %d; new ids use %s and worker id %d",
                   unix_ms_text(issued.lease_end_unix_ms), layout_text(issued.layout),
-                  issued.worker_id, layout_text(layout), worker_id),
+                  issued.worker_id, layout_text(layout), current_worker_id()),
            errdetail("New ids may repeat or fall below those issued before.")));
   return true;
 }

@@ -1,6 +1,7 @@
 // Library entry point.
 #include "pg/lease.h"
 #include "pg/lease_worker.h"
+#include "pg/registry.h"
 #include "pg/settings.h"
 #include "pg/shared.h"
 
@@ -31,4 +32,5 @@ void _PG_init(void) {
   snowflake::pg::install_shared_memory_hooks();
   snowflake::pg::register_lease_rmgr();
   snowflake::pg::register_lease_worker();
+  if (snowflake::pg::registry_configured()) snowflake::pg::register_registry_worker();
 }

@@ -10,6 +10,7 @@
 #include "core/generator.h"
 #include "pg/errors.h"
 #include "pg/lease.h"
+#include "pg/registry.h"
 #include "pg/settings.h"
 #include "pg/shared.h"
 #include "pg/timestamps.h"
@@ -180,14 +181,25 @@ void finish_wait(SharedGenerator& shared, ClockWait& wait, std::int64_t now_unix
 SharedGenerator& ready_generator(const char* function) {
   SharedGenerator* shared = shared_generator();
   if (shared == nullptr) report_not_preloaded();
-  if (worker_id == kWorkerIdUnset) report_worker_id_unset();
   if (RecoveryInProgress()) report_in_recovery(function);
   return *shared;
+}
+
+std::int64_t registry_wait_deadline_micros() {
+  return clock_wait_timeout_ms > 0 ? monotonic_micros() + clock_wait_timeout_ms * INT64CONST(1000)
+                                   : 0;
+}
+
+std::int32_t ready_worker_id(const SharedGenerator& shared) {
+  const std::int32_t current = shared.state.worker_id.load(std::memory_order_acquire);
+  return current != kNoWorkerId ? current
+                                : await_worker_id(shared, registry_wait_deadline_micros());
 }
 
 IdRun next_id_run(std::uint32_t wanted) {
   SharedGenerator& shared = ready_generator("snowflake_nextval");
   const Layout& layout = generator_layout();
+  std::int32_t worker = ready_worker_id(shared);
   ClockWait wait;
   for (;;) {
     const std::int64_t now_unix_ms = realtime_unix_ms();
@@ -199,10 +211,14 @@ IdRun next_id_run(std::uint32_t wanted) {
         if (claim.borrowed_ms) shared.stats.borrowed_ms.fetch_add(1, std::memory_order_relaxed);
         if (wait.started_micros != 0)
           finish_wait(shared, wait, now_unix_ms, claim.first_ms - now_ms);
-        if (claim.renew_lease) request_renewal(layout, now_ms);
-        return IdRun{layout.id_of_tick(claim.first_tick, worker_id), claim.count};
+        if (claim.renew_lease && !request_renewal(layout, now_ms)) ask_for_claim_renewal();
+        return IdRun{layout.id_of_tick(claim.first_tick, worker), claim.count};
       case ClaimStatus::lease_needed:
-        renew_lease(layout, now_ms);
+        // The claim on the worker id may have to be renewed first, and may then be another.
+        if (!renew_lease(layout, now_ms)) {
+          await_claim_renewal(registry_wait_deadline_micros());
+          worker = ready_worker_id(shared);
+        }
         break;
       case ClaimStatus::clock_behind:
         wait_for_clock(shared, layout, claim, now_ms, wait);

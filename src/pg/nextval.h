@@ -14,13 +14,21 @@ struct IdRun {
   std::uint32_t count;
 };
 
-// The generator, or ERROR unless this server can generate: the library preloaded, a worker id
-// set, not a standby. `function` names the SQL function for the error.
+// The generator, or ERROR unless this server can generate: the library preloaded, not a
+// standby. `function` names the SQL function for the error.
 SharedGenerator& ready_generator(const char* function);
 
-// Claims up to `wanted` (>= 1) ids in one run, renewing the lease or waiting for the clock as
-// needed; ERROR when the generator cannot run (not preloaded, no worker id, a standby) or the
-// clock stays too far behind.
+// The worker id to make ids with; while there is none yet (claimed from the registry), waits
+// for it up to snowflake.clock_wait_timeout, then ERROR saying why.
+std::int32_t ready_worker_id(const SharedGenerator& shared);
+
+// A deadline on the monotonic clock snowflake.clock_wait_timeout from now, for the waits of
+// registry.h (0: none).
+std::int64_t registry_wait_deadline_micros();
+
+// Claims up to `wanted` (>= 1) ids in one run, renewing the lease, waiting for the clock or for
+// the worker id's claim as needed; ERROR when the generator cannot run (not preloaded, no
+// worker id, a standby) or the clock or the registry stays too far behind.
 IdRun next_id_run(std::uint32_t wanted);
 
 }  // namespace snowflake::pg

@@ -8,6 +8,7 @@
 
 #include "core/clock.h"
 #include "core/time_math.h"
+#include "core/worker_claim.h"
 #include "core/timestamp_text.h"
 #include "pg/timestamps.h"
 
@@ -22,17 +23,17 @@ extern "C" {
 namespace snowflake::pg {
 
 int worker_id = kWorkerIdUnset;
-std::int64_t max_clock_lead_ms = 60 * 1000;
+std::int64_t max_clock_lead_ms = kDefaultMaxClockLeadMs;
 int clock_wait_timeout_ms = 10 * 1000;
+char* registry_conninfo = nullptr;
+int registry_ttl_ms = static_cast<int>(kDefaultClaimTtlMs);
 
 namespace {
 
 // snowflake.max_clock_lead is a real number of ms, so that it can reach years (an int of ms
 // stops at 24.8 days, short of a month-long clock glitch) and still take 500ms.
 constexpr double kMaxClockLeadLimitMs = 100.0 * 365 * 24 * 60 * 60 * 1000;
-double max_clock_lead_setting_ms = 60 * 1000;
-
-constexpr const char* kDefaultEpochText = "2010-11-04 01:42:54.657+00";
+double max_clock_lead_setting_ms = kDefaultMaxClockLeadMs;
 
 int worker_bits = kDefaultWorkerBits;
 int sequence_bits = kDefaultSequenceBits;
@@ -196,13 +197,22 @@ void define_startup_settings(GucContext context) {
       "snowflake.epoch", "Moment from which ids count milliseconds.",
       "An ISO 8601 timestamp with time zone, such as '2010-11-04 01:42:54.657+00'. Takes effect "
       "at server start. Changing it on a server that already issued ids breaks their order.",
-      &epoch_text, kDefaultEpochText, context, 0, check_epoch, assign_epoch, nullptr);
+      &epoch_text, kTwitterEpochText, context, 0, check_epoch, assign_epoch, nullptr);
   DefineCustomIntVariable(
       "snowflake.worker_id", "Worker id this server writes into every id it generates.",
-      "Every server that generates ids needs its own. -1 means not set: snowflake_nextval() "
-      "then refuses to run. Takes effect at server start.",
+      "Every server that generates ids needs its own. -1 means not set: the server then claims "
+      "one from snowflake.registry, or without a registry snowflake_nextval() refuses to run. "
+      "With a registry, the registry confirms that no other server holds it. Takes effect at "
+      "server start.",
       &worker_id, kWorkerIdUnset, kWorkerIdUnset, (1 << kMaxWorkerBits) - 1, context, 0, nullptr,
       nullptr, nullptr);
+  // May hold a password: only superusers see it.
+  DefineCustomStringVariable(
+      "snowflake.registry",
+      "Connection string of the database whose snowflake_registry hands out worker ids.",
+      "A libpq connection string. Empty: no registry, snowflake.worker_id is used as it is. "
+      "Takes effect at server start.",
+      &registry_conninfo, "", context, GUC_SUPERUSER_ONLY, nullptr, nullptr, nullptr);
 }
 
 // The generator compares whole milliseconds.
@@ -218,6 +228,13 @@ void define_runtime_settings() {
       "sequence allows are wanted in one millisecond. Past this lead, callers wait for the clock.",
       &max_clock_lead_setting_ms, max_clock_lead_setting_ms, 0, kMaxClockLeadLimitMs, PGC_SIGHUP,
       GUC_UNIT_MS, nullptr, assign_max_clock_lead, nullptr);
+  DefineCustomIntVariable(
+      "snowflake.registry_ttl", "How long a worker id claimed from snowflake.registry lasts.",
+      "The server renews its claim three times per ttl, and stops issuing ids a tenth of it "
+      "(at least a second) before the claim could expire, should it fail to renew. Another "
+      "server may take the worker id over once it expired.",
+      &registry_ttl_ms, registry_ttl_ms, static_cast<int>(kMinClaimTtlMs),
+      static_cast<int>(kMaxClaimTtlMs), PGC_SIGHUP, GUC_UNIT_MS, nullptr, nullptr, nullptr);
   DefineCustomIntVariable(
       "snowflake.clock_wait_timeout",
       "How long snowflake_nextval() waits for the clock before failing.",
@@ -259,6 +276,8 @@ void check_settings_at_startup() {
 }
 
 const Layout& generator_layout() { return startup_layout; }
+
+bool registry_configured() { return registry_conninfo != nullptr && registry_conninfo[0] != '\0'; }
 
 LayoutSettings layout_settings() {
   return LayoutSettings{worker_bits, sequence_bits, epoch_unix_ms};

@@ -13,6 +13,14 @@ inline constexpr int kWorkerIdUnset = -1;
 extern int worker_id;
 extern std::int64_t max_clock_lead_ms;
 extern int clock_wait_timeout_ms;
+extern char* registry_conninfo;
+extern int registry_ttl_ms;
+
+// snowflake.max_clock_lead's default.
+inline constexpr std::int64_t kDefaultMaxClockLeadMs = 60 * 1000;
+
+// Whether snowflake.registry names a registry to claim the worker id from.
+bool registry_configured();
 
 // Defines every setting. Settings fixed at server start can only be defined while preloading;
 // a library loaded later gets them as reloadable settings, which is enough for decoding.

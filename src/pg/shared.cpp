@@ -4,6 +4,7 @@
 #include "pg/shared.h"
 
 #include "pg/lease.h"
+#include "pg/registry.h"
 #include "pg/settings.h"
 
 #include <new>
@@ -27,8 +28,9 @@ SharedGenerator* shared = nullptr;
 shmem_request_hook_type previous_shmem_request_hook = nullptr;
 shmem_startup_hook_type previous_shmem_startup_hook = nullptr;
 
-// The lease's part starts on the first MAXALIGN boundary after the generator.
-Size lease_offset() { return MAXALIGN(sizeof(SharedGenerator)); }
+// After the generator, on MAXALIGN boundaries: the registry's part, then the lease's.
+Size registry_offset() { return MAXALIGN(sizeof(SharedGenerator)); }
+Size lease_offset() { return registry_offset() + MAXALIGN(registry_shared_size()); }
 
 // ShmemInitStruct aligns to MAXALIGN only; the generator wants its own cache lines, so the
 // block has room to align it.
@@ -52,6 +54,9 @@ void start_shared_memory() {
   char* aligned = reinterpret_cast<char*>(
       TYPEALIGN(alignof(SharedGenerator), reinterpret_cast<uintptr_t>(block)));
   shared = found ? reinterpret_cast<SharedGenerator*>(aligned) : new (aligned) SharedGenerator();
+  // The registry first: it publishes a configured worker id, which the lease compares with the
+  // one its ids were issued under.
+  start_registry(aligned + registry_offset(), found, *shared);
   start_lease(aligned + lease_offset(), found, *shared, generator_layout());
   LWLockRelease(AddinShmemInitLock);
 }

@@ -1,6 +1,7 @@
 // The server's shared memory: one block, owned here, set up by the postmaster at start (and
 // again after a crash), then used by every backend, parallel worker and the startup process.
-// It holds the generator (core/shared_generator.h) and, after it, the lease's part (lease.h).
+// It holds the generator (core/shared_generator.h) and, after it, the parts of the registry
+// (registry.h) and the lease (lease.h).
 #pragma once
 
 #include "core/shared_generator.h"

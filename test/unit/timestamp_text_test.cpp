@@ -1,5 +1,7 @@
 #include "core/timestamp_text.h"
 
+#include "core/layout.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -22,6 +24,11 @@ void expect_rejected(const char* text, TimestampTextStatus status) {
 
 TEST(TimestampText, ParsesTwitterEpoch) {
   expect_parses_to("2010-11-04 01:42:54.657+00", 1288834974657);
+}
+
+// snowflake.epoch's default text is the epoch the layout's default number names.
+TEST(TimestampText, DefaultEpochTextIsTwitterEpoch) {
+  expect_parses_to(kTwitterEpochText, kTwitterEpochUnixMs);
 }
 
 TEST(TimestampText, AcceptsTSeparator) {
