@@ -3,7 +3,8 @@
 # clone on a fresh Debian machine (run as root) it runs test/run-all.sh on the machine's own
 # PostgreSQL (15 on bookworm), then the same on every other supported version in its Debian
 # chroot (test/lib/chroots.sh), and prints one summary table of every version and suite
-# (test/lib/results.sh). A failure on one version does not stop the others.
+# (test/lib/results.sh); then builds and tests the PGXN archive and the Debian package of every
+# version (test/packages.sh). A failure on one version does not stop the others.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source test/lib.sh
@@ -24,5 +25,6 @@ done
 
 echo "== summary"
 print_summary "$results" || status=1
+./test/packages.sh || status=1
 echo "== wall time: $SECONDS s"
 exit $status
