@@ -32,3 +32,14 @@ SELECT count(*) FROM snowflake_nextval_batch(10000001);
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) FROM snowflake_nextval_batch(2147483647);
 SELECT count(*) FROM snowflake_nextval_batch(-2147483648);
+
+-- Installed by a superuser, the superuser restricts it the same way where untrusted roles
+-- connect (sql/trusted.sql does it as the database owner who installed it).
+CREATE ROLE snowflake_batch_untrusted;
+REVOKE EXECUTE ON FUNCTION snowflake_nextval_batch(integer) FROM PUBLIC;
+SET ROLE snowflake_batch_untrusted;
+SELECT count(*) FROM snowflake_nextval_batch(3);
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION snowflake_nextval_batch(integer) TO PUBLIC;
+DROP ROLE snowflake_batch_untrusted;

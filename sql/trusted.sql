@@ -2,6 +2,7 @@
 -- run) installs it without a superuser. The operators' functions stay out of its reach.
 SELECT current_database() AS test_database \gset
 CREATE ROLE snowflake_app;
+CREATE ROLE snowflake_untrusted;
 CREATE DATABASE snowflake_app_db OWNER snowflake_app;
 \c snowflake_app_db
 SET ROLE snowflake_app;
@@ -14,6 +15,18 @@ SELECT snowflake_advance_past(1);
 \echo :LAST_ERROR_SQLSTATE
 SELECT snowflake_accept_layout_change();
 \echo :LAST_ERROR_SQLSTATE
+-- Where untrusted roles connect, the role that installed it keeps them from running ids ahead in
+-- bulk: snowflake_nextval_batch is its own to restrict (the rest belongs to the superuser).
+REVOKE EXECUTE ON FUNCTION snowflake_nextval_batch(integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION snowflake_nextval_batch(integer) TO snowflake_app;
+SELECT count(*) AS installer_batch FROM snowflake_nextval_batch(3);
+RESET ROLE;
+SET ROLE snowflake_untrusted;
+SELECT count(*) FROM snowflake_nextval_batch(3);
+\echo :LAST_ERROR_SQLSTATE
+SELECT snowflake_nextval() IS NOT NULL AS untrusted_nextval;
+RESET ROLE;
+SET ROLE snowflake_app;
 -- Nothing in it runs with elevated privileges.
 SELECT count(*) AS security_definer_functions
 FROM pg_proc AS p
@@ -23,4 +36,5 @@ WHERE p.prosecdef;
 RESET ROLE;
 \c :test_database
 DROP DATABASE snowflake_app_db;
+DROP ROLE snowflake_untrusted;
 DROP ROLE snowflake_app;
