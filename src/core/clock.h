@@ -28,7 +28,7 @@ inline std::int64_t monotonic_micros() noexcept {
 class ClockWatch {
  public:
   // How many ms the clock went back since the previous reading, or 0.
-  std::int64_t step_back_ms(std::int64_t now_ms) noexcept {
+  [[nodiscard]] std::int64_t step_back_ms(std::int64_t now_ms) noexcept {
     const std::int64_t previous_ms = last_ms_;
     last_ms_ = now_ms;
     return previous_ms > now_ms ? previous_ms - now_ms : 0;

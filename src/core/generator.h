@@ -97,14 +97,14 @@ struct Claim {
 
 // Claims up to `wanted` (>= 1) consecutive ticks, all in one millisecond, with one
 // compare-and-swap. now_ms is the wall clock in ms since the layout's epoch.
-Claim claim_ticks(GeneratorState& state, const Layout& layout, std::int64_t now_ms,
-                  std::int64_t max_lead_ms, std::uint32_t wanted) noexcept;
+[[nodiscard]] Claim claim_ticks(GeneratorState& state, const Layout& layout, std::int64_t now_ms,
+                                std::int64_t max_lead_ms, std::uint32_t wanted) noexcept;
 
 // The lease end (ms since the epoch) a renewal should make durable now (lease_renewal_target
 // in core/lease_policy.h, at the generator's demand and lease end), or none.
-std::optional<std::int64_t> lease_renewal_target_ms(const GeneratorState& state,
-                                                    const Layout& layout, std::int64_t now_ms,
-                                                    std::int64_t min_end_ms = 0) noexcept;
+[[nodiscard]] std::optional<std::int64_t> lease_renewal_target_ms(
+    const GeneratorState& state, const Layout& layout, std::int64_t now_ms,
+    std::int64_t min_end_ms = 0) noexcept;
 
 // Lets ticks below the start of lease_end_ms be issued, once that lease is durable. Never
 // shortens the lease.

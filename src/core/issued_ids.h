@@ -27,7 +27,8 @@ enum class LayoutChange : std::uint8_t {
 };
 
 // The largest id issued under `issued`, or none when nothing could have been issued.
-inline std::optional<std::int64_t> largest_issued_id(const IssuedIds& issued) noexcept {
+[[nodiscard]] inline std::optional<std::int64_t> largest_issued_id(
+    const IssuedIds& issued) noexcept {
   const Layout& layout = issued.layout;
   std::int64_t last_ms = 0;
   if (__builtin_sub_overflow(issued.lease_end_unix_ms, layout.epoch_unix_ms() + 1, &last_ms) ||
@@ -40,8 +41,8 @@ inline std::optional<std::int64_t> largest_issued_id(const IssuedIds& issued) no
 
 // The smallest id a server running `layout` with `worker_id` issues after resuming past the
 // lease end, or none when that lies past the layout's range (it issues nothing).
-inline std::optional<std::int64_t> smallest_id_after(const Layout& layout, std::int32_t worker_id,
-                                                     std::int64_t lease_end_unix_ms) noexcept {
+[[nodiscard]] inline std::optional<std::int64_t> smallest_id_after(
+    const Layout& layout, std::int32_t worker_id, std::int64_t lease_end_unix_ms) noexcept {
   std::int64_t first_ms = 0;
   if (__builtin_sub_overflow(lease_end_unix_ms, layout.epoch_unix_ms(), &first_ms))
     return lease_end_unix_ms < layout.epoch_unix_ms() ? std::optional<std::int64_t>(0)
@@ -52,8 +53,8 @@ inline std::optional<std::int64_t> smallest_id_after(const Layout& layout, std::
 }
 
 // What resuming under `layout` and `worker_id` after the ids of `issued` would do to their order.
-inline LayoutChange compare_layouts(const IssuedIds& issued, const Layout& layout,
-                                    std::int32_t worker_id) noexcept {
+[[nodiscard]] inline LayoutChange compare_layouts(const IssuedIds& issued, const Layout& layout,
+                                                  std::int32_t worker_id) noexcept {
   const Layout& before = issued.layout;
   const bool same_widths = before.worker_bits() == layout.worker_bits() &&
                            before.sequence_bits() == layout.sequence_bits();
@@ -72,9 +73,9 @@ inline LayoutChange compare_layouts(const IssuedIds& issued, const Layout& layou
 
 // The first tick at which `worker_id` issues only ids above `id`, or none when no tick of the
 // layout does. Precondition: id >= 0, 0 <= worker_id <= layout.max_worker_id().
-inline std::optional<std::uint64_t> first_tick_above_id(const Layout& layout,
-                                                        std::int32_t worker_id,
-                                                        std::int64_t id) noexcept {
+[[nodiscard]] inline std::optional<std::uint64_t> first_tick_above_id(const Layout& layout,
+                                                                      std::int32_t worker_id,
+                                                                      std::int64_t id) noexcept {
   const IdFields fields = layout.decode(id);
   const std::uint64_t first_tick_of_ms = layout.first_tick_of_ms(fields.ms_since_epoch);
   std::uint64_t tick = 0;

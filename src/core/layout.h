@@ -51,7 +51,7 @@ struct IdFields {
 class Layout {
  public:
   // Whether the widths make a usable layout; construct a Layout only from widths that pass.
-  static constexpr LayoutStatus check(int worker_bits, int sequence_bits) noexcept {
+  [[nodiscard]] static constexpr LayoutStatus check(int worker_bits, int sequence_bits) noexcept {
     if (worker_bits < 0 || worker_bits > kMaxWorkerBits)
       return LayoutStatus::worker_bits_out_of_range;
     if (sequence_bits < 0 || sequence_bits > kMaxSequenceBits)

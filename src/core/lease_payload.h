@@ -44,7 +44,7 @@ inline LeasePayload payload_of(const IssuedIds& issued, std::int64_t written_uni
 
 // The lease a payload holds, or none when no layout has its widths or its worker id does not
 // fit them: this code never wrote such a payload, so it is damaged.
-inline std::optional<DurableLease> lease_of(const LeasePayload& payload) noexcept {
+[[nodiscard]] inline std::optional<DurableLease> lease_of(const LeasePayload& payload) noexcept {
   if (Layout::check(payload.worker_bits, payload.sequence_bits) != LayoutStatus::ok)
     return std::nullopt;
   const Layout layout(payload.worker_bits, payload.sequence_bits, payload.epoch_unix_ms);

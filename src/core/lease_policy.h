@@ -28,7 +28,8 @@ static_assert(kLeaseWorkerPollMs < kLeaseRenewMarginMs,
 
 // Whether a lease ending at lease_end_ms is due for renewal at demand_ms: the one definition
 // both the claims that flag a renewal and the renewal itself use.
-constexpr bool lease_renewal_due(std::int64_t lease_end_ms, std::int64_t demand_ms) noexcept {
+[[nodiscard]] constexpr bool lease_renewal_due(std::int64_t lease_end_ms,
+                                               std::int64_t demand_ms) noexcept {
   return lease_end_ms - demand_ms <= kLeaseRenewMarginMs;
 }
 
@@ -37,10 +38,9 @@ constexpr bool lease_renewal_due(std::int64_t lease_end_ms, std::int64_t demand_
 // millisecond). None while the lease is not due and already reaches min_end_ms, or when the
 // target is not past the lease's end (at the end of the range it cannot grow). Written so
 // that no reading of the clock can overflow it.
-constexpr std::optional<std::int64_t> lease_renewal_target(std::int64_t lease_end_ms,
-                                                           std::int64_t demand_ms,
-                                                           std::int64_t min_end_ms,
-                                                           std::int64_t range_end_ms) noexcept {
+[[nodiscard]] constexpr std::optional<std::int64_t> lease_renewal_target(
+    std::int64_t lease_end_ms, std::int64_t demand_ms, std::int64_t min_end_ms,
+    std::int64_t range_end_ms) noexcept {
   if (!lease_renewal_due(lease_end_ms, demand_ms) && lease_end_ms >= min_end_ms)
     return std::nullopt;
   const std::int64_t span_end_ms =

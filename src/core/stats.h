@@ -46,8 +46,8 @@ struct alignas(kFalseSharingBytes) GeneratorStats {
 
 // True for at most one caller per interval across all processes sharing `last_log_ms`: the
 // one that gets to write the log line.
-inline bool take_log_turn(std::atomic<std::int64_t>& last_log_ms, std::int64_t now_ms,
-                          std::int64_t interval_ms) noexcept {
+[[nodiscard]] inline bool take_log_turn(std::atomic<std::int64_t>& last_log_ms, std::int64_t now_ms,
+                                        std::int64_t interval_ms) noexcept {
   std::int64_t last = last_log_ms.load(std::memory_order_relaxed);
   // A clock stepped back by more than the interval must not silence the log until it catches up.
   while (last == INT64_MIN || now_ms - last >= interval_ms || last - now_ms >= interval_ms) {

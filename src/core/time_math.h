@@ -28,15 +28,16 @@ constexpr std::int64_t unix_ms_of_pg_timestamp(std::int64_t pg_micros) noexcept 
 }
 
 // The PostgreSQL timestamp of the start of a Unix millisecond; false if it overflows int64.
-inline bool pg_timestamp_of_unix_ms(std::int64_t unix_ms, std::int64_t* pg_micros) noexcept {
+[[nodiscard]] inline bool pg_timestamp_of_unix_ms(std::int64_t unix_ms,
+                                                  std::int64_t* pg_micros) noexcept {
   std::int64_t since_2000_ms = 0;
   return !__builtin_sub_overflow(unix_ms, kPostgresEpochUnixMs, &since_2000_ms) &&
          !__builtin_mul_overflow(since_2000_ms, kMicrosPerMilli, pg_micros);
 }
 
 // The Unix millisecond of a layout's millisecond; false if it overflows int64.
-inline bool unix_ms_of_layout_ms(const Layout& layout, std::int64_t ms_since_epoch,
-                                 std::int64_t* unix_ms) noexcept {
+[[nodiscard]] inline bool unix_ms_of_layout_ms(const Layout& layout, std::int64_t ms_since_epoch,
+                                               std::int64_t* unix_ms) noexcept {
   return !__builtin_add_overflow(layout.epoch_unix_ms(), ms_since_epoch, unix_ms);
 }
 
@@ -53,7 +54,8 @@ struct FirstId {
 
 // The smallest id of the millisecond containing unix_ms, so that ids made in [a, b) are
 // exactly those with first_id(a) <= id < first_id(b).
-inline FirstId first_id_at_unix_ms(const Layout& layout, std::int64_t unix_ms) noexcept {
+[[nodiscard]] inline FirstId first_id_at_unix_ms(const Layout& layout,
+                                                 std::int64_t unix_ms) noexcept {
   std::int64_t ms_since_epoch = 0;
   if (__builtin_sub_overflow(unix_ms, layout.epoch_unix_ms(), &ms_since_epoch))
     return FirstId{unix_ms < layout.epoch_unix_ms() ? TimestampStatus::before_epoch

@@ -24,6 +24,6 @@ struct ParsedTimestamp {
 
 // Accepts YYYY-MM-DD, optionally followed by ' ' or 'T' and HH:MM[:SS[.fraction]], then a zone:
 // Z, UTC, GMT, +HH, +HH:MM or +HHMM (or -). Spaces may precede the zone and end the text.
-ParsedTimestamp parse_timestamp_text(const char* text) noexcept;
+[[nodiscard]] ParsedTimestamp parse_timestamp_text(const char* text) noexcept;
 
 }  // namespace snowflake

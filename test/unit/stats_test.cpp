@@ -82,14 +82,14 @@ TEST(ClockWatch, FirstReadingIsNoStepBack) {
 
 TEST(ClockWatch, ForwardReadingIsNoStepBack) {
   ClockWatch watch;
-  watch.step_back_ms(kNowMs);
+  EXPECT_EQ(watch.step_back_ms(kNowMs), 0);
   EXPECT_EQ(watch.step_back_ms(kNowMs), 0);
   EXPECT_EQ(watch.step_back_ms(kNowMs + 5), 0);
 }
 
 TEST(ClockWatch, BackwardReadingIsMeasuredFromPreviousReading) {
   ClockWatch watch;
-  watch.step_back_ms(kNowMs);
+  EXPECT_EQ(watch.step_back_ms(kNowMs), 0);
   EXPECT_EQ(watch.step_back_ms(kNowMs - 1500), 1500);
   EXPECT_EQ(watch.step_back_ms(kNowMs - 1000), 0);
   EXPECT_EQ(watch.step_back_ms(kNowMs - 1200), 200);
