@@ -120,7 +120,7 @@ test_version() {
   else
     rm -f "$dir/root/results.tsv"
     in_chroot "$dir" env PG_MAJOR="$major" SNOWFLAKE_RESULTS=/root/results.tsv \
-      SNOWFLAKE_CORE_SUITES_ONLY=1 /root/snowflake/test/run-all.sh || status=$?
+      SNOWFLAKE_SERVER_SUITES_ONLY=1 /root/snowflake/test/run-all.sh || status=$?
     cat "$dir/root/results.tsv" >>"$results" 2>/dev/null || true
   fi
   record_result "$results" time $((SECONDS - start))
