@@ -4,7 +4,7 @@
 # the tests run as the postgres user in a copy of the tree (PostgreSQL refuses to run as root;
 # TAP tests write next to the sources). prove runs with -v unless PROVE_FLAGS says otherwise, so
 # that the output shows the tests' notes, among them the measured table of where DEFAULTs are
-# evaluated.
+# evaluated. PROVE_TESTS picks some of the tests.
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 
@@ -20,7 +20,7 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 # On a failure, the end of each test's log says what the servers and the clients did.
 if ! run_unprivileged make -C "$testdir" -s installcheck-tap PG_CONFIG="$PG_CONFIG" \
-  PROVE_TESTS="test/citus/t/*.pl" PROVE_FLAGS="${PROVE_FLAGS:--v}"; then
+  PROVE_TESTS="${PROVE_TESTS:-test/citus/t/*.pl}" PROVE_FLAGS="${PROVE_FLAGS:--v}"; then
   for log in "$testdir"/tmp_check/log/regress_log_*; do
     [ -f "$log" ] && echo "== the end of $log" && tail -n 40 "$log"
   done

@@ -372,4 +372,106 @@ is( $coordinator->safe_psql(
 	't',
 	'the three nodes inserted during a common period');
 
+# Queries by id, as applications and ORMs send them, on both distributed tables through every
+# node, against the same query on a local copy of the table on the coordinator: an id (a router
+# query, sent to one shard), IN lists and = ANY arrays of integers written out or passed as
+# parameters, and time ranges by snowflake_from_timestamp. Each runs as the planner chooses and
+# again with sequential scans off, on the workers too (Citus passes SET LOCAL on when told to),
+# so that the shards' primary key indexes answer.
+my $dbi_options = { AutoCommit => 1, RaiseError => 1, PrintError => 0 };
+my %dbh = map {
+	$_->name => DBI->connect('dbi:Pg:host=' . $_->host . ';port=' . $_->port . ';dbname=postgres',
+		'postgres', '', $dbi_options)
+} @nodes;
+
+# The ids a query returns through $node, comma-separated in order, or its error. With
+# $index_only, sequential scans are off on every node the query reaches.
+sub ids_of
+{
+	my ($node, $index_only, $sql, @parameters) = @_;
+	my $dbh = $dbh{ $node->name };
+	my $ids = eval {
+		$dbh->begin_work;
+		$dbh->do("SET LOCAL citus.propagate_set_commands = 'local'");
+		$dbh->do('SET LOCAL enable_seqscan = off') if $index_only;
+		my $found = $dbh->selectcol_arrayref("SELECT id FROM ($sql) AS q ORDER BY id",
+			undef, @parameters);
+		$dbh->commit;
+		join ',', @$found;
+	};
+	return $ids if defined $ids;
+	my $error = $dbh->errstr // $@;
+	$dbh->rollback unless $dbh->{AutoCommit};
+	return "error: $error";
+}
+
+for my $table (qw(events_bigint events_snowflake))
+{
+	$coordinator->safe_psql(
+		'postgres', qq{
+		CREATE TABLE local_$table (LIKE $table INCLUDING ALL);
+		INSERT INTO local_$table SELECT * FROM $table;
+		ANALYZE local_$table;
+		ANALYZE $table;
+	});
+	my @all_ids = split /\n/, $coordinator->safe_psql('postgres', "SELECT id FROM local_$table ORDER BY id");
+	# Every 50th id, and two that no node made.
+	my @sample = ((map { $all_ids[ $_ * 50 ] } 0 .. int($#all_ids / 50)), 1, 2);
+	my $list = join ',', @sample;
+	my ($from, $to) = map {
+		$coordinator->safe_psql('postgres', "SELECT snowflake_to_timestamp($all_ids[$_])")
+	} int(@all_ids / 4), int(3 * @all_ids / 4);
+	my @forms = (
+		[ 'id = literal', "id = $sample[1]" ],
+		[ 'id IN (integer literals)', "id IN ($list)" ],
+		[ "id = ANY('{...}'::bigint[])", "id = ANY('{$list}'::bigint[])" ],
+		[ "id = ANY('{...}')", "id = ANY('{$list}')" ],
+		[ 'id = ANY(ARRAY[...])', "id = ANY(ARRAY[$list])" ],
+		[ 'id = $1 (a parameter)', 'id = ?', $sample[2] ],
+		[ 'id IN ($1, $2, ...)', 'id IN (' . join(', ', ('?') x @sample) . ')', @sample ],
+		[ 'id = ANY($1) with an array parameter', 'id = ANY(?)', \@sample ],
+		[
+			'a time range by snowflake_from_timestamp',
+			"id >= snowflake_from_timestamp('$from') AND id < snowflake_from_timestamp('$to')"
+		],
+		[
+			'a time range with timestamp parameters',
+			'id >= snowflake_from_timestamp(?) AND id < snowflake_from_timestamp(?)', $from, $to
+		],
+	);
+	for my $form (@forms)
+	{
+		my ($name, $where, @parameters) = @$form;
+		for my $index_only (0, 1)
+		{
+			my $mode = $index_only ? ', shard indexes' : '';
+			my $expected =
+			  ids_of($coordinator, $index_only, "SELECT id FROM local_$table WHERE $where", @parameters);
+			my %got = map {
+				$_->name => ids_of($_, $index_only, "SELECT id FROM $table WHERE $where", @parameters)
+			} @nodes;
+			is_deeply(\%got, { map { $_ => $expected } keys %node_named },
+				"$table, $name$mode: the same rows as on a local table, through every node");
+		}
+	}
+	is( ids_of($coordinator, 0, "SELECT id FROM local_$table WHERE id IN ($list)"),
+		join(',', @sample[ 0 .. $#sample - 2 ]),
+		"$table: the local table finds every sampled id");
+	like(
+		$coordinator->safe_psql(
+			'postgres', qq{
+			BEGIN;
+			SET LOCAL citus.propagate_set_commands = 'local';
+			SET LOCAL enable_seqscan = off;
+			EXPLAIN (COSTS OFF) SELECT id FROM $table WHERE id >= snowflake_from_timestamp('$from');
+			COMMIT;}),
+		qr/Index.* Scan .*on ${table}_pkey_/,
+		"$table: with sequential scans off, the shards answer from their primary key index");
+	like(
+		$coordinator->safe_psql('postgres', "EXPLAIN (COSTS OFF) SELECT * FROM $table WHERE id = $sample[1]"),
+		qr/Task Count: 1\n/,
+		"$table: a query by id is a router query, sent to one shard");
+}
+$_->disconnect for values %dbh;
+
 done_testing();

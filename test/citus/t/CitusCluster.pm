@@ -55,6 +55,8 @@ max_replication_slots = 10
 max_worker_processes = 20
 citus.shard_count = 6
 });
+	# How a node reaches itself (a shard move subscribes to its own node); localhost by default.
+	$node->append_conf('postgresql.conf', "citus.local_hostname = '" . $node->host . "'");
 	$node->start;
 	$node->safe_psql('postgres', 'CREATE EXTENSION citus');
 	return $node;
@@ -96,9 +98,16 @@ sub worker_id_of
 }
 
 my $insert_client = "$FindBin::RealBin/../insert_client.pl";
+my @clients_started;
+
+# A test that dies leaves no client inserting into its stopped nodes until its deadline.
+END
+{
+	-e $_->{stop_file} || append_to_file($_->{stop_file}, '') for @clients_started;
+}
 
 # Starts insert_client.pl through $node, labelling its rows $origin, into @tables in turn. It
-# stops at stop_inserts, or at the latest after the harness's default timeout.
+# stops at stop_inserts, or at the latest after three times the harness's default timeout.
 sub start_inserts
 {
 	my ($node, $origin, @tables) = @_;
@@ -111,9 +120,10 @@ sub start_inserts
 	$client{run} = IPC::Run::start(
 		[
 			'perl', $insert_client, $node->host, $node->port, $origin, $client{stop_file},
-			$PostgreSQL::Test::Utils::timeout_default, @tables
+			3 * $PostgreSQL::Test::Utils::timeout_default, @tables
 		],
 		'>', $client{output}, '2>', "$prefix.err");
+	push @clients_started, \%client;
 	return \%client;
 }
 
