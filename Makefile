@@ -12,8 +12,8 @@ DATA = $(wildcard sql/snowflake--*.sql)
 
 # pg_regress and isolation tests run on a private server (--temp-instance) whose configuration
 # preloads the library; installcheck also runs the TAP tests in test/t.
-REGRESS = install trusted nextval batch decode type layouts advance stats settings upgrade \
-	migrate partitions
+REGRESS = install trusted nextval batch decode type operators comparison_forms bigint_plans \
+	layouts advance stats settings upgrade migrate partitions
 REGRESS_OPTS = --temp-instance=./tmp_check_regress --temp-config=test/conf/preload.conf
 ISOLATION = concurrent_nextval
 ISOLATION_OPTS = --inputdir=test/isolation --temp-instance=./tmp_check_isolation \

@@ -1,4 +1,4 @@
--- Installing the extension creates exactly the 1.0 SQL API. Names, argument and result types,
+-- Installing the extension creates exactly the 1.1 SQL API. Names, argument and result types,
 -- volatility, strictness and parallel safety are an interface other tools rely on.
 CREATE EXTENSION snowflake;
 
