@@ -8,22 +8,28 @@
 # PostgreSQL 17 and runs it there, leaving its output in the current directory:
 #
 #   test/citus/run.sh /root/snowflake/test/bench/citus.sh
-#   BENCH_REPEATS=1 BENCH_PGBENCH_SECONDS=1 test/citus/run.sh /root/snowflake/test/bench/citus.sh
+#   BENCH_REPEATS=1 BENCH_PGBENCH_SECONDS=2 BENCH_SLICE_SECONDS=1 \
+#     test/citus/run.sh /root/snowflake/test/bench/citus.sh
 set -euo pipefail
 bench_dir=$(cd "$(dirname "$0")" && pwd)
 source "$bench_dir/../lib.sh"
 
 BENCH_REPEATS=${BENCH_REPEATS:-5}
-BENCH_PGBENCH_SECONDS=${BENCH_PGBENCH_SECONDS:-5}
+BENCH_PGBENCH_SECONDS=${BENCH_PGBENCH_SECONDS:-15}
+BENCH_SLICE_SECONDS=${BENCH_SLICE_SECONDS:-5}
 BENCH_CITUS_CLIENTS=${BENCH_CITUS_CLIENTS:-"3 12"}
 BENCH_RESULTS=${BENCH_RESULTS:-}
 
-for setting in BENCH_REPEATS BENCH_PGBENCH_SECONDS BENCH_CITUS_CLIENTS; do
+for setting in BENCH_REPEATS BENCH_PGBENCH_SECONDS BENCH_SLICE_SECONDS BENCH_CITUS_CLIENTS; do
   if ! [[ ${!setting} =~ ^[1-9][0-9]*( [1-9][0-9]*)*$ ]]; then
     echo "$setting must be one or more positive integers, not '${!setting}'" >&2
     exit 2
   fi
 done
+if [ $((BENCH_PGBENCH_SECONDS % BENCH_SLICE_SECONDS)) -ne 0 ]; then
+  echo "BENCH_PGBENCH_SECONDS must be a multiple of BENCH_SLICE_SECONDS" >&2
+  exit 2
+fi
 for clients in $BENCH_CITUS_CLIENTS; do
   if [ $((clients % 3)) -ne 0 ]; then
     echo "BENCH_CITUS_CLIENTS must be multiples of 3 (split among the three nodes)," \
@@ -135,14 +141,17 @@ load_average() {
   echo "$(cut -d ' ' -f 1-3 /proc/loadavg) (1, 5, 15 min)"
 }
 
-# One second of pgbench inserting into bench_$1 through the nodes of route $2 (coordinator, or
-# all), $3 clients in all, split evenly among those nodes; prints their summed tps.
+# One slice, BENCH_SLICE_SECONDS of pgbench inserting into bench_$1 through the nodes of route $2
+# (coordinator, or all), $3 clients in all, split evenly among those nodes; prints their summed
+# tps. A session that Citus routes through opens its own connections to the workers and loads
+# Citus's metadata on its first inserts, which pgbench counts: slices of a few seconds keep
+# that a small part, as in an application that keeps its connections.
 slice() {
   local table=$1 route=$2 clients=$3 ports=("${node_ports[@]}") port pid pids=() status=0
   [ "$route" = coordinator ] && ports=("$coordinator_port")
   local per_node=$((clients / ${#ports[@]}))
   for port in "${ports[@]}"; do
-    run_unprivileged pgbench -n -M prepared -c "$per_node" -j "$per_node" -T 1 \
+    run_unprivileged pgbench -n -M prepared -c "$per_node" -j "$per_node" -T "$BENCH_SLICE_SECONDS" \
       -f "$workdir/insert_$table.sql" -h "$workdir" -p "$port" -U postgres postgres \
       >"$workdir/pgbench.$port" 2>&1 &
     pids+=($!)
@@ -156,18 +165,22 @@ slice() {
 }
 
 # Each route, client count and commit setting on emptied tables after a checkpoint: the two
-# tables take turns in one-second slices, the first alternating by repetition, so that a burst
-# of other load falls on both alike. A repetition's tps is the mean of its slices.
+# tables take turns in slices, the first alternating, so that a burst of other load falls on
+# both alike. A repetition's tps is the mean of its slices.
 insert_round() {
-  local repetition=$1 commit clients route second table port tps
+  local repetition=$1 commit clients route slice_number table port tps
   for commit in on off; do
     set_synchronous_commit "$commit"
-    for clients in $BENCH_CITUS_CLIENTS; do
+    if [ $((BENCH_PGBENCH_SECONDS % BENCH_SLICE_SECONDS)) -ne 0 ]; then
+  echo "BENCH_PGBENCH_SECONDS must be a multiple of BENCH_SLICE_SECONDS" >&2
+  exit 2
+fi
+for clients in $BENCH_CITUS_CLIENTS; do
       for route in coordinator all; do
         psql_node "$coordinator_port" -c 'TRUNCATE bench_snowflake, bench_bigserial'
         for port in "${node_ports[@]}"; do psql_node "$port" -c CHECKPOINT; done
-        for second in $(seq "$BENCH_PGBENCH_SECONDS"); do
-          for table in $(rotated "$((repetition + second))" snowflake bigserial); do
+        for slice_number in $(seq $((BENCH_PGBENCH_SECONDS / BENCH_SLICE_SECONDS))); do
+          for table in $(rotated "$((repetition + slice_number))" snowflake bigserial); do
             tps=$(slice "$table" "$route" "$clients")
             printf 'inserts\t%s\t%s\t%s\t%s\t%s\t%s\n' "$route" "$clients" "$commit" "$table" \
               "$repetition" "$tps" >>"$results"
@@ -192,7 +205,7 @@ print_settings() {
                                                   WHERE extname = 'snowflake'");" \
     "source tree $tree"
   echo "settings: BENCH_REPEATS=$BENCH_REPEATS BENCH_PGBENCH_SECONDS=$BENCH_PGBENCH_SECONDS" \
-    "BENCH_CITUS_CLIENTS=\"$BENCH_CITUS_CLIENTS\""
+    "BENCH_SLICE_SECONDS=$BENCH_SLICE_SECONDS BENCH_CITUS_CLIENTS=\"$BENCH_CITUS_CLIENTS\""
   echo "cluster:  a coordinator and two workers on one machine, unix sockets, 32 shards per" \
     "table; autovacuum off, the rest default (fsync on)"
   echo "load:     $(load_average) before the run"

@@ -49,4 +49,8 @@ build_citus
 cp -a "$build_dir/install/." "$chroot_dir/"
 echo "== Citus ready in the ${PG_DEBIAN_SUITE[$CITUS_PG_MAJOR]} chroot after $((SECONDS - start)) s"
 [ $# -gt 0 ] || set -- /root/snowflake/test/citus/check.sh
-"$matrix" --run "$CITUS_PG_MAJOR" "$@"
+status=0
+"$matrix" --run "$CITUS_PG_MAJOR" "$@" || status=$?
+echo "== Citus, $(basename "$1"): $([ $status -eq 0 ] && echo PASS || echo FAIL)" \
+  "in $((SECONDS - start)) s"
+exit $status

@@ -3,7 +3,8 @@
 # worker ids in the ids it made, and held to what docs/citus.md says); that inserts through all
 # nodes at once, by every path, make no duplicate and carry the worker id of the node that made
 # them; that queries by id, id lists and time ranges on distributed tables, keyed by bigint and
-# by snowflake, return the rows they return on a local table; which tables can be colocated.
+# by snowflake, return the rows they return on a local table, after ALTER EXTENSION UPDATE on the
+# coordinator has updated snowflake from 1.0 on every node; which tables can be colocated.
 use strict;
 use warnings FATAL => 'all';
 use FindBin;
@@ -19,7 +20,8 @@ use Time::HiRes;
 
 my $test_started = Time::HiRes::time();
 
-my ($coordinator, @workers) = new_citus_cluster(2);
+# Made with 1.0, the first release, and updated below.
+my ($coordinator, @workers) = new_citus_cluster(2, '1.0');
 my @nodes = ($coordinator, @workers);
 my %node_named = map { $_->name => $_ } @nodes;
 my %worker_id = map { $_->name => worker_id_of($_) } @nodes;
@@ -371,6 +373,21 @@ is( $coordinator->safe_psql(
 			FROM events_snowflake WHERE path = 'router' GROUP BY origin) AS p}),
 	't',
 	'the three nodes inserted during a common period');
+
+# ALTER EXTENSION UPDATE on the coordinator updates snowflake on every node. 1.1 adds what IN
+# lists and = ANY arrays of integers need on an index of a snowflake column, the shards' too.
+$coordinator->safe_psql('postgres', 'ALTER EXTENSION snowflake UPDATE');
+my $default_version = $coordinator->safe_psql('postgres',
+	"SELECT default_version FROM pg_available_extensions WHERE name = 'snowflake'");
+is_deeply(
+	{
+		map {
+			$_->name => $_->safe_psql('postgres',
+				"SELECT extversion FROM pg_extension WHERE extname = 'snowflake'")
+		} @nodes
+	},
+	{ map { $_ => $default_version } keys %node_named },
+	"ALTER EXTENSION UPDATE on the coordinator updates snowflake to $default_version on every node");
 
 # Queries by id, as applications and ORMs send them, on both distributed tables through every
 # node, against the same query on a local copy of the table on the coordinator: an id (a router

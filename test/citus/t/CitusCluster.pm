@@ -64,10 +64,11 @@ citus.shard_count = 6
 
 # A coordinator and $worker_count workers, named coordinator, worker1, worker2, ...: the workers
 # hold the shards, and every node has the metadata to route statements itself. snowflake is
-# created on the coordinator; Citus creates it on every worker.
+# created on the coordinator, in version $snowflake_version if given; Citus creates it on every
+# worker.
 sub new_citus_cluster
 {
-	my ($worker_count) = @_;
+	my ($worker_count, $snowflake_version) = @_;
 	my $coordinator = new_citus_node('coordinator');
 	$coordinator->safe_psql('postgres',
 		    "SELECT citus_set_coordinator_host('"
@@ -75,7 +76,8 @@ sub new_citus_cluster
 		  . $coordinator->port
 		  . ')');
 	my @workers = map { add_citus_worker($coordinator, "worker$_") } 1 .. $worker_count;
-	$coordinator->safe_psql('postgres', 'CREATE EXTENSION snowflake');
+	$coordinator->safe_psql('postgres',
+		'CREATE EXTENSION snowflake' . ($snowflake_version ? " VERSION '$snowflake_version'" : ''));
 	return ($coordinator, @workers);
 }
 
