@@ -13,6 +13,7 @@
 set -euo pipefail
 bench_dir=$(cd "$(dirname "$0")" && pwd)
 source "$bench_dir/../lib.sh"
+source "$bench_dir/common.sh"
 
 BENCH_REPEATS=${BENCH_REPEATS:-5}
 BENCH_PGBENCH_SECONDS=${BENCH_PGBENCH_SECONDS:-15}
@@ -126,21 +127,6 @@ set_synchronous_commit() {
   done
 }
 
-# The arguments after the first, rotated left by repetition - 1.
-rotated() {
-  local repetition=$1
-  shift
-  local items=("$@") i
-  for ((i = 0; i < $#; i++)); do
-    echo "${items[(i + repetition - 1) % $#]}"
-  done
-}
-
-# The machine's load, which the benchmark cannot control, for the reader to weigh.
-load_average() {
-  echo "$(cut -d ' ' -f 1-3 /proc/loadavg) (1, 5, 15 min)"
-}
-
 # One slice, BENCH_SLICE_SECONDS of pgbench inserting into bench_$1 through the nodes of route $2
 # (coordinator, or all), $3 clients in all, split evenly among those nodes; prints their summed
 # tps. A session that Citus routes through opens its own connections to the workers and loads
@@ -171,11 +157,7 @@ insert_round() {
   local repetition=$1 commit clients route slice_number table port tps
   for commit in on off; do
     set_synchronous_commit "$commit"
-    if [ $((BENCH_PGBENCH_SECONDS % BENCH_SLICE_SECONDS)) -ne 0 ]; then
-  echo "BENCH_PGBENCH_SECONDS must be a multiple of BENCH_SLICE_SECONDS" >&2
-  exit 2
-fi
-for clients in $BENCH_CITUS_CLIENTS; do
+    for clients in $BENCH_CITUS_CLIENTS; do
       for route in coordinator all; do
         psql_node "$coordinator_port" -c 'TRUNCATE bench_snowflake, bench_bigserial'
         for port in "${node_ports[@]}"; do psql_node "$port" -c CHECKPOINT; done

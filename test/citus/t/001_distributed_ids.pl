@@ -59,9 +59,10 @@ my ($status, $stdout, $stderr) = $coordinator->psql(
 	SELECT create_distributed_table('notes_by_bigint_event', 'event_id',
 		colocate_with => 'events_bigint');
 });
+my $refusal = 'cannot colocate tables events_bigint and notes_by_bigint_event';
 like(
 	$stderr,
-	qr/cannot colocate tables events_bigint and notes_by_bigint_event.*Distribution column types don't match/s,
+	qr/\Q$refusal\E\nDETAIL: +Distribution column types don't match/,
 	'a snowflake-keyed table cannot be colocated with a bigint-keyed one');
 $coordinator->safe_psql(
 	'postgres', q{
@@ -79,8 +80,8 @@ is( $coordinator->safe_psql(
 
 # Source rows for the INSERT ... SELECT paths, spread over both workers' shards.
 $coordinator->safe_psql('postgres',
-	"INSERT INTO events_snowflake (origin, path) SELECT 'coordinator', 'source' FROM generate_series(1, 30)"
-);
+	"INSERT INTO events_snowflake (origin, path) "
+	  . "SELECT 'coordinator', 'source' FROM generate_series(1, 30)");
 
 # Where does each way of inserting evaluate the DEFAULT? Each statement below runs through each
 # node; the worker ids in the ids it made tell which node made them. The places an id can come
@@ -94,16 +95,15 @@ my @paths = (
 	{
 		path => 'router INSERT',
 		documented => $received,
-		table => 'events_bigint',
 		sql => sub {
-			join '', map { "INSERT INTO events_bigint (origin, path) VALUES ('$_[0]', 'router INSERT');\n" }
+			join '',
+			  map { "INSERT INTO events_bigint (origin, path) VALUES ('$_[0]', 'router INSERT');\n" }
 			  1 .. $rows_per_statement;
 		},
 	},
 	{
 		path => 'multi-row INSERT',
 		documented => $received,
-		table => 'events_bigint',
 		sql => sub {
 			'INSERT INTO events_bigint (origin, path) VALUES '
 			  . join(', ', ("('$_[0]', 'multi-row INSERT')") x $rows_per_statement);
@@ -112,7 +112,6 @@ my @paths = (
 	{
 		path => 'COPY',
 		documented => $received,
-		table => 'events_bigint',
 		sql => sub {
 			"COPY events_bigint (origin, path) FROM STDIN;\n"
 			  . ("$_[0]\tCOPY\n" x $rows_per_statement) . "\\.\n";
@@ -121,7 +120,6 @@ my @paths = (
 	{
 		path => 'INSERT ... SELECT from generate_series',
 		documented => $received,
-		table => 'events_bigint',
 		sql => sub {
 			"INSERT INTO events_bigint (origin, path) SELECT '$_[0]', "
 			  . "'INSERT ... SELECT from generate_series' FROM generate_series(1, $rows_per_statement)";
@@ -130,7 +128,6 @@ my @paths = (
 	{
 		path => 'INSERT ... SELECT between distributed tables',
 		documented => $source_worker,
-		table => 'events_bigint',
 		sql => sub {
 			"INSERT INTO events_bigint (origin, path, source) SELECT '$_[0]', "
 			  . "'INSERT ... SELECT between distributed tables', id FROM events_snowflake "
@@ -140,7 +137,6 @@ my @paths = (
 	{
 		path => 'INSERT ... SELECT with ORDER BY and LIMIT',
 		documented => $source_worker,
-		table => 'events_bigint',
 		sql => sub {
 			"INSERT INTO events_bigint (origin, path, source) SELECT '$_[0]', "
 			  . "'INSERT ... SELECT with ORDER BY and LIMIT', id FROM events_snowflake "
@@ -151,7 +147,6 @@ my @paths = (
 		path => 'INSERT ... SELECT into a colocated table, DEFAULT on a non-key column',
 		# The new row lies beside the row it copies.
 		documented => [ $source_worker, $target_worker ],
-		table => 'event_copies',
 		sql => sub {
 			"INSERT INTO event_copies (source, origin, path) SELECT id, '$_[0]', "
 			  . "'INSERT ... SELECT into a colocated table, DEFAULT on a non-key column' "
@@ -161,9 +156,9 @@ my @paths = (
 	{
 		path => 'INSERT into a reference table',
 		documented => $received,
-		table => 'tags',
 		sql => sub {
-			join '', map { "INSERT INTO tags (origin, path) VALUES ('$_[0]', 'INSERT into a reference table');\n" }
+			join '',
+			  map { "INSERT INTO tags (origin, path) VALUES ('$_[0]', 'INSERT into a reference table');\n" }
 			  1 .. $rows_per_statement;
 		},
 	},
@@ -187,9 +182,16 @@ for my $path (@paths)
 	$_->safe_psql('postgres', $path->{sql}->($_->name)) for @nodes;
 }
 
-# The shard placements: shard id => name of the node holding it.
+# The shard placements, which stay where they are in this test: shard id => node name.
 my %node_of_shard = map { my ($shard, $port) = split /\|/; ($shard => $node_at_port{$port}) }
   split /\n/, $coordinator->safe_psql('postgres', 'SELECT shardid, nodeport FROM citus_shards');
+
+# The worker id of the node holding a shard; undefined for no shard.
+sub worker_id_of_shard
+{
+	my ($shard) = @_;
+	return $shard ? $worker_id{ $node_of_shard{$shard} } : undef;
+}
 
 # Every row the paths made: its path, the node it was sent to, its id's worker id and the worker
 # ids of the places it could have been made.
@@ -199,7 +201,8 @@ for my $table (qw(events_bigint event_copies tags))
 	my $id = $table eq 'event_copies' ? 'copy_id' : 'id';
 	# The concurrent inserts below number their rows; these statements leave n NULL.
 	my $measured = $table eq 'events_bigint' ? 'n IS NULL' : 'true';
-	# The shard of the source row (an events_snowflake row), of the new row, of the copied row.
+	# The shard holding the row the SELECT read (of events_snowflake, or for event_copies of
+	# events_bigint), and the one holding the new row.
 	my $source_shard =
 	  $table eq 'events_bigint'
 	  ? "CASE WHEN source IS NOT NULL THEN
@@ -221,8 +224,8 @@ for my $table (qw(events_bigint event_copies tags))
 			origin => $origin,
 			maker => $maker,
 			$received => $worker_id{$origin},
-			$source_worker => $source_shard_id ? $worker_id{ $node_of_shard{$source_shard_id} } : undef,
-			$target_worker => $target_shard_id ? $worker_id{ $node_of_shard{$target_shard_id} } : undef,
+			$source_worker => worker_id_of_shard($source_shard_id),
+			$target_worker => worker_id_of_shard($target_shard_id),
 		  };
 	}
 }
@@ -241,7 +244,9 @@ is(scalar(uniq values %tags_placement), 1,
 # and which place explains every row. The documented place must explain them all, and no other
 # place may: else the statement could not tell them apart.
 my @table_lines = (
-	'| path | Citus plan | ' . join(' | ', map { "sent to $_" } map { $_->name } @nodes) . ' | where the DEFAULT is evaluated |',
+	'| path | INSERT ... SELECT method | '
+	  . join(' | ', map { 'sent to ' . $_->name } @nodes)
+	  . ' | where the DEFAULT is evaluated |',
 	'|' . ('---|' x (3 + @nodes)));
 for my $path (@paths)
 {
@@ -255,13 +260,14 @@ for my $path (@paths)
 		"$path->{path}: rows were made through every node");
 	is_deeply(\@where, \@documented,
 		"$path->{path}: the DEFAULT is evaluated on " . join(', which is ', @documented));
+	my @made_through = map {
+		my $origin = $_->name;
+		join ',', sort { $a <=> $b } uniq map { $_->{maker} } grep { $_->{origin} eq $origin } @$rows
+	} @nodes;
 	push @table_lines,
-	  "| $path->{path} | "
-	  . ($path->{method} // '-') . ' | '
-	  . join(' | ',
-		map { my $origin = $_->name; join ',', sort { $a <=> $b } uniq map { $_->{maker} } grep { $_->{origin} eq $origin } @$rows } @nodes)
-	  . ' | '
-	  . (join(', which is ', @where) || 'no single place') . ' |';
+	  join(' | ',
+		"| $path->{path}", $path->{method} // '-',
+		@made_through, (join(', which is ', @where) || 'no single place') . ' |');
 }
 note("where the DEFAULT is evaluated (worker ids: "
 	  . join(', ', map { "$_ $worker_id{$_}" } map { $_->name } @nodes)
@@ -271,8 +277,8 @@ note("where the DEFAULT is evaluated (worker ids: "
 # evaluates snowflake_nextval() (any volatile function) is not, so no shard query makes ids.
 is( insert_select_method(
 		$coordinator,
-		"INSERT INTO event_copies (source, copy_id, origin, path) SELECT id, id, origin, path FROM events_bigint"
-	),
+		'INSERT INTO event_copies (source, copy_id, origin, path) '
+		  . 'SELECT id, id, origin, path FROM events_bigint'),
 	'pushed down',
 	'an INSERT ... SELECT between colocated tables that supplies every column is pushed down');
 isnt(
@@ -304,7 +310,8 @@ for my $node (@nodes)
 		  . "COPY events_bigint (origin, path, n) FROM STDIN;\n"
 		  . ("$origin\tCOPY\t$round\n" x 10) . "\\.\n"
 		  . "INSERT INTO events_bigint (origin, path, n, source) SELECT '$origin', 'INSERT ... SELECT', "
-		  . "$round, id FROM events_snowflake WHERE origin = '$origin' AND n = $round AND path = 'router';\n";
+		  . "$round, id FROM events_snowflake "
+		  . "WHERE origin = '$origin' AND n = $round AND path = 'router';\n";
 	}
 	my $file = $node->basedir . '/concurrent.sql';
 	append_to_file($file, $script);
@@ -320,8 +327,6 @@ for my $origin (sort keys %concurrent)
 
 # Every id is unique, across all tables, and names the node that made it: the node a statement
 # was sent to, or for INSERT ... SELECT the worker holding the row read.
-my %node_of_shard_now = map { my ($shard, $port) = split /\|/; ($shard => $node_at_port{$port}) }
-  split /\n/, $coordinator->safe_psql('postgres', 'SELECT shardid, nodeport FROM citus_shards');
 my (%rows_by, @wrong_maker, %seen, $duplicates);
 for my $table (qw(events_bigint events_snowflake))
 {
@@ -335,7 +340,7 @@ for my $table (qw(events_bigint events_snowflake))
 			FROM $table WHERE n IS NOT NULL}))
 	{
 		my ($id, $origin, $path, $maker, $source_shard) = split /\|/, $row;
-		my $expected = $source_shard ? $node_of_shard_now{$source_shard} : $origin;
+		my $expected = $source_shard ? $node_of_shard{$source_shard} : $origin;
 		push @wrong_maker, "$table $id ($origin, $path): worker id $maker, not that of $expected"
 		  if $maker != $worker_id{$expected};
 		$rows_by{"$origin $table $path"}++;
@@ -431,7 +436,8 @@ for my $table (qw(events_bigint events_snowflake))
 		ANALYZE local_$table;
 		ANALYZE $table;
 	});
-	my @all_ids = split /\n/, $coordinator->safe_psql('postgres', "SELECT id FROM local_$table ORDER BY id");
+	my @all_ids = split /\n/,
+	  $coordinator->safe_psql('postgres', "SELECT id FROM local_$table ORDER BY id");
 	# Every 50th id, and two that no node made.
 	my @sample = ((map { $all_ids[ $_ * 50 ] } 0 .. int($#all_ids / 50)), 1, 2);
 	my $list = join ',', @sample;
@@ -485,7 +491,8 @@ for my $table (qw(events_bigint events_snowflake))
 		qr/Index.* Scan .*on ${table}_pkey_/,
 		"$table: with sequential scans off, the shards answer from their primary key index");
 	like(
-		$coordinator->safe_psql('postgres', "EXPLAIN (COSTS OFF) SELECT * FROM $table WHERE id = $sample[1]"),
+		$coordinator->safe_psql('postgres',
+			"EXPLAIN (COSTS OFF) SELECT * FROM $table WHERE id = $sample[1]"),
 		qr/Task Count: 1\n/,
 		"$table: a query by id is a router query, sent to one shard");
 }
