@@ -170,6 +170,10 @@ BEGIN
     EXECUTE 'EXPLAIN (FORMAT JSON, COSTS OFF) ' || form.query INTO plan;
     EXECUTE format('SELECT array_agg(id::bigint) FROM (%s) AS found', form.query) INTO ids;
   ELSE
+    -- A statement prepared by a run that failed outlives its rolled-back subtransaction.
+    IF EXISTS (SELECT FROM pg_prepared_statements WHERE name = 'form') THEN
+      DEALLOCATE form;
+    END IF;
     -- EXECUTE is no subquery: its rows go through a table.
     EXECUTE form.prepare;
     EXECUTE 'EXPLAIN (FORMAT JSON, COSTS OFF) ' || form.query INTO plan;
