@@ -8,8 +8,7 @@
 # PostgreSQL 17 and runs it there, leaving its output in the current directory:
 #
 #   test/citus/run.sh /root/snowflake/test/bench/citus.sh
-#   BENCH_REPEATS=1 BENCH_PGBENCH_SECONDS=2 BENCH_SLICE_SECONDS=1 \
-#     test/citus/run.sh /root/snowflake/test/bench/citus.sh
+#   BENCH_REPEATS=1 BENCH_PGBENCH_SECONDS=5 test/citus/run.sh /root/snowflake/test/bench/citus.sh
 set -euo pipefail
 bench_dir=$(cd "$(dirname "$0")" && pwd)
 source "$bench_dir/../lib.sh"
@@ -203,9 +202,14 @@ for repetition in $(seq "$BENCH_REPEATS"); do
 done
 echo "== done in $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s;" \
   "load $(load_average)"
-echo "ids in bench_snowflake after the last run, by worker id:" \
+# Which nodes made the ids of the last run (all three nodes): snowflake's by worker id, and
+# bigserial's by the node group whose range Citus gives each node's sequence (the top 16 bits).
+echo "ids of the last run in bench_snowflake, by worker id:" \
   "$(psql_node "$coordinator_port" -c "SELECT string_agg(w || ': ' || n, ', ' ORDER BY w)
     FROM (SELECT (snowflake_decode(id)).worker_id AS w, count(*) AS n FROM bench_snowflake
           GROUP BY 1) AS c")"
+echo "ids of the last run in bench_bigserial, by node group (id >> 48):" \
+  "$(psql_node "$coordinator_port" -c "SELECT string_agg(g || ': ' || n, ', ' ORDER BY g)
+    FROM (SELECT id >> 48 AS g, count(*) AS n FROM bench_bigserial GROUP BY 1) AS c")"
 echo
 perl "$bench_dir/citus_report.pl" "$results"

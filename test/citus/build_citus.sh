@@ -1,7 +1,8 @@
 #!/bin/bash
 # Builds Citus from its source tarball $1 against the PostgreSQL of PG_CONFIG (PG_MAJOR) and
-# installs it under ./install, a tree to copy onto / later. Run by test/citus/run.sh inside the
-# chroot of test/matrix.sh, with the current directory one that run.sh keeps for reuse.
+# installs it under ./install, a tree to copy onto / later. test/citus/run.sh runs it in the
+# chroot through test/matrix.sh --run, which copies the current directory out, to where run.sh
+# keeps the build.
 #
 # Built without libcurl: Citus uses it only to send anonymous usage statistics, and the servers
 # of our tests talk to nothing but each other. Built without LLVM bitcode (with_llvm=no), which

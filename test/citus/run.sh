@@ -1,8 +1,9 @@
 #!/bin/bash
 # The Citus stage: snowflake on a Citus cluster on PostgreSQL 17, in the trixie chroot that
 # test/matrix.sh makes and keeps. Citus is not in Debian: its source tarball is built in the
-# chroot once and the build kept beside the chroots, under $MATRIX_DIR, named after the tarball's
-# checksum, for later runs; every run copies it into the chroot, then runs the test there.
+# chroot once and the build kept beside the chroots, under $MATRIX_DIR, named after the checksum
+# of the tarball and of build_citus.sh, for later runs; every run copies it into the chroot, then
+# runs the test there.
 #
 #   test/citus/run.sh                                        # the test, test/citus/t/*.pl
 #   test/citus/run.sh /root/snowflake/test/bench/citus.sh    # a script of the checkout instead
@@ -25,7 +26,7 @@ if [ ! -f "$tarball" ]; then
   echo "no Citus source at $tarball: set CITUS_TARBALL to a Citus release tarball" >&2
   exit 2
 fi
-checksum=$(sha256sum "$tarball" | cut -c 1-16)
+checksum=$(cat "$tarball" "$SNOWFLAKE_ROOT/test/citus/build_citus.sh" | sha256sum | cut -c 1-16)
 build_dir=$MATRIX_DIR/citus-pg$CITUS_PG_MAJOR-$checksum
 
 # Builds Citus in the chroot into $build_dir unless a complete build is there. The chroot must
