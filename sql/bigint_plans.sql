@@ -17,8 +17,8 @@ ANALYZE plain_a, plain_b;
 -- in integer_ops alone, < and > of two operands of one type also in snowflake_ops. The planner
 -- takes a sort order from the family of smallest OID that holds the operator.
 SELECT families, count(*) AS operators,
-       string_agg(operator::text, ' ' ORDER BY operator::text) FILTER (WHERE families <> 'integer_ops')
-         AS which
+       string_agg(operator::text, ' ' ORDER BY operator::text)
+         FILTER (WHERE families <> 'integer_ops') AS which
 FROM (SELECT o.oid::regoperator AS operator, string_agg(f.opfname, ', ' ORDER BY f.oid) AS families
       FROM pg_operator AS o
       JOIN pg_amop AS a ON a.amopopr = o.oid
@@ -50,13 +50,13 @@ FROM unnest(ARRAY['SELECT * FROM plain_a ORDER BY x LIMIT 1',
 -- From a join condition and a constant, the planner deduces the constant for the other table
 -- (an equivalence class), so plain_b is scanned with that constant, not once per row of plain_a.
 SELECT query,
-       jsonb_path_exists(plan, '$.** ? (@."Relation Name" == "plain_b" && @."Index Cond" like_regex "5")')
-         AS plain_b_scanned_for_5
+       jsonb_path_exists(plan, '$.** ? (@."Relation Name" == "plain_b"
+                                       && @."Index Cond" like_regex "5")') AS plain_b_scanned_for_5
 FROM unnest(ARRAY['SELECT * FROM plain_a AS a JOIN plain_b AS b ON a.x = b.x WHERE a.x = 5',
                   'SELECT * FROM plain_a AS a JOIN plain_b AS b ON a.x = b.y WHERE a.x = 5::bigint',
                   'SELECT * FROM plain_a AS a JOIN plain_b AS b ON a.y = b.x WHERE a.y = 5',
-                  'SELECT * FROM plain_a AS a JOIN plain_b AS b ON a.z = b.x WHERE a.z = 5::smallint'])
-       AS query,
+                  'SELECT * FROM plain_a AS a JOIN plain_b AS b ON a.z = b.x '
+                  'WHERE a.z = 5::smallint']) AS query,
      json_plan(query) AS plan;
 
 -- Merge joins of integer columns, each side read in order from its index.

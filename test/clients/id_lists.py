@@ -51,15 +51,16 @@ for binary in (False, True):
         for table in TABLES:
             for name, ids in ID_LISTS.items():
                 placeholders = ", ".join(["%s"] * len(ids))
-                for form, query, params in (
-                        ("= ANY(%s)", "WHERE id = ANY(%s)", (ids,)),
-                        ("IN (%s, ...)", f"WHERE id IN ({placeholders})", ids)):
-                    query = f"SELECT id::bigint FROM {table} {query}"
+                for form, condition, params in (
+                        ("= ANY(%s)", "id = ANY(%s)", (ids,)),
+                        ("IN (%s, ...)", f"id IN ({placeholders})", ids)):
+                    query = f"SELECT id::bigint FROM {table} WHERE {condition}"
                     returned = [row[0] for row in cur.execute(query, params)]
                     plan = "\n".join(row[0] for row in cur.execute("EXPLAIN " + query, params))
                     check(driver, form, table, name, returned, plan)
         try:
-            cur.execute("SELECT id FROM flake_orders WHERE id IN %s", (tuple(ID_LISTS["smallint ids"]),))
+            cur.execute("SELECT id FROM flake_orders WHERE id IN %s",
+                        (tuple(ID_LISTS["mixed ids"]),))
             raise AssertionError("psycopg 3 sent a tuple for IN %s")
         except psycopg.errors.SyntaxError:
             conn.rollback()
@@ -101,7 +102,8 @@ with engine.connect() as conn:
                     (".in_(ids)", table.c.id.in_(ids)),
                     ("== any_(ids)", table.c.id == any_(bindparam("ids", ids, ARRAY(BigInteger))))):
                 sent.clear()
-                returned = [int(id_) for id_ in conn.execute(select(table.c.id).where(condition)).scalars()]
+                rows = conn.execute(select(table.c.id).where(condition)).scalars()
+                returned = [int(id_) for id_ in rows]  # psycopg2 reads a snowflake as str
                 statement, parameters = sent[0]
                 cursor = conn.connection.cursor()
                 cursor.execute("EXPLAIN " + statement, parameters)

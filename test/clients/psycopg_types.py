@@ -29,7 +29,8 @@ with psycopg.connect() as conn:
 
     # Binary mode: psycopg knows no loader for the type, so it returns the raw bytes of int8's
     # binary form.
-    raw = conn.cursor(binary=True).execute("SELECT flake FROM ids WHERE big = %s", (big,)).fetchone()[0]
+    raw = conn.cursor(binary=True).execute(
+        "SELECT flake FROM ids WHERE big = %s", (big,)).fetchone()[0]
     assert isinstance(raw, bytes) and int.from_bytes(raw, "big", signed=True) == big, raw
     # One registration per format gives Python ints, as for bigint.
     snowflake_oid = TypeInfo.fetch(conn, "snowflake").oid
