@@ -24,9 +24,8 @@ DATA = $(patsubst $(srcdir)/%,%,$(wildcard $(srcdir)/sql/snowflake--*.sql))
 # test/conf/preload.conf: the Debian packages are tested so, on a server made by pg_virtualenv
 # (debian/tests/installcheck). The tests that need servers of their own are left out then.
 TEST_SERVER ?= private
-REGRESS = install trusted nextval batch decode type layouts advance stats settings registry \
-	observe upgrade \
-	migrate partitions
+REGRESS = install trusted nextval batch decode type operators comparison_forms bigint_plans \
+	layouts advance stats settings registry observe upgrade migrate partitions
 ISOLATION = concurrent_nextval
 ISOLATION_OPTS = --inputdir=$(srcdir)/test/isolation
 ifeq ($(TEST_SERVER),private)

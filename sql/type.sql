@@ -124,7 +124,8 @@ SELECT id = 1541815603606036480 AS eq_bigint, id <> 1541815603606036480::bigint 
        id < '1541815603606036481' AS lt_text, NOT (id = 5) AS ne_integer
 FROM tweets;
 -- Every operator on a snowflake is in the btree family, with a support function for its
--- argument types; the equality operators are also in the hash family.
+-- argument types, and so are bigint's, integer's and smallint's own < and >, which arrays of
+-- them need (comparison_forms.sql); the equality operators are also in the hash family.
 SELECT o.oprleft::regtype, o.oprright::regtype, string_agg(o.oprname, ' ' ORDER BY a.amopstrategy)
        AS btree_operators,
        bool_and(o.oprcode IN (SELECT oid FROM pg_proc WHERE proleakproof AND provolatile = 'i'))
@@ -206,6 +207,12 @@ SELECT 'abc'::snowflake;
 SELECT ''::snowflake;
 \echo :LAST_ERROR_SQLSTATE
 SELECT '1.5'::snowflake;
+\echo :LAST_ERROR_SQLSTATE
+-- Decimal only, on every version: not the 0x, 0o and 0b prefixes and _ separators that bigint
+-- also reads from PostgreSQL 16.
+SELECT '0x1F'::snowflake;
+\echo :LAST_ERROR_SQLSTATE
+SELECT '1_000'::snowflake;
 \echo :LAST_ERROR_SQLSTATE
 SELECT '9223372036854775808'::snowflake;
 \echo :LAST_ERROR_SQLSTATE

@@ -104,6 +104,14 @@ print_packages() {
   done
 }
 
+# With SNOWFLAKE_RESULTS_DIR set (test/run-all-versions.sh sets it), records a stage's result in
+# that directory's results file of version $1 (test/lib/results.sh): name, PASS or FAIL, seconds.
+results_of() {
+  local major=$1
+  shift
+  [ -z "${SNOWFLAKE_RESULTS_DIR:-}" ] || record_result "$SNOWFLAKE_RESULTS_DIR/$major.tsv" "$@"
+}
+
 if [ "${1:-}" = --here ]; then
   package_here
   exit
@@ -117,9 +125,13 @@ versions=("$@")
 status=0
 
 echo "== the PGXN release"
+start=$SECONDS
 dist_dir=$(mktemp -d)
-make -s -C "$dist_dir" -f "$SNOWFLAKE_ROOT/Makefile" dist PG_CONFIG="$PG_CONFIG" || status=1
+release=PASS
+make -s -C "$dist_dir" -f "$SNOWFLAKE_ROOT/Makefile" dist PG_CONFIG="$PG_CONFIG" || release=FAIL
 rm -rf "$dist_dir"
+[ "$release" = PASS ] || status=1
+results_of "$PG_MAJOR" release "$release" $((SECONDS - start))
 
 packages_dir=$SNOWFLAKE_ROOT/build/packages
 declare -A result
@@ -127,13 +139,13 @@ for major in "${versions[@]}"; do
   start=$SECONDS
   rm -rf "${packages_dir:?}/$major"
   mkdir -p "$packages_dir/$major"
-  if (cd "$packages_dir/$major" &&
-    "$SNOWFLAKE_ROOT/test/matrix.sh" --run "$major" /root/snowflake/test/packages.sh --here); then
-    result[$major]="PASS $((SECONDS - start))s"
-  else
-    result[$major]="FAIL $((SECONDS - start))s"
-    status=1
-  fi
+  verdict=PASS
+  (cd "$packages_dir/$major" &&
+    "$SNOWFLAKE_ROOT/test/matrix.sh" --run "$major" /root/snowflake/test/packages.sh --here) ||
+    verdict=FAIL
+  [ "$verdict" = PASS ] || status=1
+  result[$major]="$verdict $((SECONDS - start))s"
+  results_of "$major" package "$verdict" $((SECONDS - start))
 done
 echo "== packages (in $packages_dir)"
 print_packages "${versions[@]}"

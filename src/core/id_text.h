@@ -1,6 +1,9 @@
-// Parses the text form of the snowflake column type. It accepts what bigint's input accepts
-// (spaces around an optionally signed run of decimal digits), so every bigint's text reads back
-// as the same snowflake, but refuses negative values: no snowflake id has its sign bit set.
+// Parses the text form of the snowflake column type: decimal only, spaces around an optionally
+// signed run of decimal digits. That is the text bigint writes, and what bigint reads on every
+// PostgreSQL version, so every bigint's text reads back as the same snowflake. From PostgreSQL 16
+// bigint also reads 0x, 0o and 0b prefixes and _ between digits; a snowflake refuses them on every
+// version, so that a text means the same id everywhere or nothing. Negative values are refused
+// too: no snowflake id has its sign bit set.
 #pragma once
 
 #include "core/no_postgres.h"

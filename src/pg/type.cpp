@@ -31,7 +31,8 @@ namespace {
   if (status == IdTextStatus::bad_syntax)
     ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
                     errmsg("invalid input syntax for type snowflake: \"%s\"", text),
-                    errdetail("A snowflake is written as decimal digits.")));
+                    errdetail("A snowflake is written in decimal digits, with no 0x, 0o or 0b "
+                              "prefix and no underscores.")));
   ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
                   errmsg("value \"%s\" is out of range for type snowflake", text),
                   status == IdTextStatus::negative

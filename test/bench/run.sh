@@ -14,6 +14,7 @@
 set -euo pipefail
 bench_dir=$(cd "$(dirname "$0")" && pwd)
 source "$bench_dir/../lib.sh"
+source "$bench_dir/common.sh"
 
 BENCH_REPEATS=${BENCH_REPEATS:-5}
 BENCH_BULK_SIZES=${BENCH_BULK_SIZES:-"5000000 20000000"}
@@ -82,22 +83,6 @@ require_installed_extension
 # An interrupted run still stops its server and removes its directory (start_throwaway_server's
 # exit trap).
 trap 'exit 130' INT TERM
-
-# The arguments after the first, rotated left by repetition - 1: over the repetitions each
-# variant runs in each position, so that drift and warm-up hit all of them alike.
-rotated() {
-  local repetition=$1
-  shift
-  local items=("$@") i
-  for ((i = 0; i < $#; i++)); do
-    echo "${items[(i + repetition - 1) % $#]}"
-  done
-}
-
-# The machine's load, which the benchmark cannot control, for the reader to weigh.
-load_average() {
-  echo "$(cut -d ' ' -f 1-3 /proc/loadavg) (1, 5, 15 min)"
-}
 
 # The pgbench scripts, one INSERT each.
 write_pgbench_scripts() {

@@ -1,8 +1,11 @@
-# What psycopg 3 (Debian's python3-psycopg) returns for a bigint id and a snowflake id, and
-# that the Python ints it sends as parameters (smallint, integer or bigint, by size) compare
-# with a snowflake column. Run by test/clients/run.sh; connects with the PG* variables.
+# What psycopg 3 (Debian's python3-psycopg) returns for a bigint id and a snowflake id, in text
+# and in binary mode, what one loader registration changes, and that the Python ints it sends as
+# parameters (smallint, integer or bigint, by size) compare with a snowflake column. Run by
+# test/clients/run.sh; connects with the PG* variables.
 import json
 import psycopg
+from psycopg.types import TypeInfo
+from psycopg.types.numeric import Int8BinaryLoader, IntLoader
 
 with psycopg.connect() as conn:
     conn.execute("CREATE TEMP TABLE ids (big bigint, flake snowflake)")
@@ -23,4 +26,19 @@ with psycopg.connect() as conn:
         assert count == (1 if param in (big, str(big)) else 0), param
     conn.execute("INSERT INTO ids (flake) VALUES (%s), (%s)", (5, big))
     print("psycopg: int and str parameters compare with and insert into a snowflake column")
+
+    # Binary mode: psycopg knows no loader for the type, so it returns the raw bytes of int8's
+    # binary form.
+    raw = conn.cursor(binary=True).execute(
+        "SELECT flake FROM ids WHERE big = %s", (big,)).fetchone()[0]
+    assert isinstance(raw, bytes) and int.from_bytes(raw, "big", signed=True) == big, raw
+    # One registration per format gives Python ints, as for bigint.
+    snowflake_oid = TypeInfo.fetch(conn, "snowflake").oid
+    conn.adapters.register_loader(snowflake_oid, Int8BinaryLoader)
+    conn.adapters.register_loader(snowflake_oid, IntLoader)
+    for binary in (True, False):
+        loaded = conn.cursor(binary=binary).execute(
+            "SELECT flake FROM ids WHERE big = %s", (big,)).fetchone()[0]
+        assert isinstance(loaded, int) and loaded == big, (binary, loaded)
+    print("psycopg: binary mode returns a snowflake as bytes; registering int8's loaders gives int")
 print("1 passed, 0 failed")

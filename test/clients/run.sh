@@ -2,8 +2,9 @@
 # The clients of docs/orms-and-drivers.md and of the README's "JSON and JavaScript" section, each a
 # small real program against a throwaway server that preloads snowflake (worker id 1):
 # SQLAlchemy (server_default), Django (the failing first try, then the BigAutoField subclass),
-# node-postgres (ids as strings, JSON.parse), psycopg 3 (types) and JDBC (types,
-# getGeneratedKeys). Each program asserts what the documentation says and fails otherwise.
+# node-postgres (ids as strings, JSON.parse), psycopg 3 (types, text and binary), lists of ids
+# (IN and = ANY from psycopg 3, psycopg2 and SQLAlchemy) and JDBC (types, getGeneratedKeys).
+# Each program asserts what the documentation says and fails otherwise.
 # Installs its Debian packages first; node-postgres (`pg`) comes from npm, installed into the
 # throwaway directory, or from $NODE_PG_MODULES, a node_modules folder that holds it.
 set -euo pipefail
@@ -42,6 +43,7 @@ client "SQLAlchemy" $python "$workdir/clients/sqlalchemy_model.py"
 client "Django" $python "$workdir/clients/django/run_django.py"
 client "node-postgres" env NODE_PATH="$NODE_PG_MODULES" node --test "$workdir/clients/json_parse.test.js"
 client "psycopg" $python "$workdir/clients/psycopg_types.py"
+client "id lists" $python "$workdir/clients/id_lists.py"
 client "JDBC types" java -cp /usr/share/java/postgresql.jar "$workdir/clients/JdbcTypes.java" "$jdbc_url"
 client "JDBC getGeneratedKeys" java -cp /usr/share/java/postgresql.jar \
   "$workdir/clients/JdbcGeneratedKeys.java" "$jdbc_url"
@@ -50,4 +52,4 @@ if [ ${#failed[@]} -gt 0 ]; then
   echo "== clients FAILED: ${failed[*]}"
   exit 1
 fi
-echo "== clients passed: SQLAlchemy, Django, node-postgres, psycopg, JDBC"
+echo "== clients passed: SQLAlchemy, Django, node-postgres, psycopg, id lists, JDBC"

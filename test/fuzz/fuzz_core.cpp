@@ -201,12 +201,14 @@ void fuzz_timestamp_text(FuzzedDataProvider& input) {
   require(reparsed.status == TimestampTextStatus::ok && reparsed.unix_ms == parsed.unix_ms);
 }
 
-// The snowflake type's parser reads only up to the NUL, and whatever it accepts is a
-// non-negative id whose digits read back as the same id.
+// The snowflake type's parser reads only up to the NUL, and whatever it accepts is decimal (no
+// base prefix, no separator: nothing but spaces, a sign and digits) and a non-negative id whose
+// digits read back as the same id.
 void fuzz_id_text(FuzzedDataProvider& input) {
   const std::unique_ptr<char[]> text = remaining_text(input);
   const ParsedId parsed = parse_id_text(text.get());
   if (parsed.status != IdTextStatus::ok) return;
+  require(std::strspn(text.get(), " \t\n\r\f\v+-0123456789") == std::strlen(text.get()));
   require(parsed.id >= 0);
   char digits[24];
   std::snprintf(digits, sizeof digits, "%lld", static_cast<long long>(parsed.id));

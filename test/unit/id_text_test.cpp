@@ -32,7 +32,7 @@ TEST(IdText, ReadsDecimalDigits) {
   expect_cases({{"0", ok, 0}, {"1541815603606036480", ok, 1541815603606036480}, {"007", ok, 7}});
 }
 
-TEST(IdText, AcceptsWhatBigintAccepts) {
+TEST(IdText, AcceptsSpacesAndASignAroundTheDigits) {
   expect_cases({{"  42\t\n", ok, 42}, {"+42", ok, 42}, {"-0", ok, 0}, {" -000 ", ok, 0}});
 }
 
@@ -57,12 +57,24 @@ TEST(IdText, RefusesAnythingButDigits) {
                 {"+-1", bad_syntax, 0},
                 {"1 2", bad_syntax, 0},
                 {"12a", bad_syntax, 0},
-                {"0x10", bad_syntax, 0},
                 {"1e3", bad_syntax, 0},
                 {"1.0", bad_syntax, 0},
-                {"1_000", bad_syntax, 0},
                 {"\"1\"", bad_syntax, 0},
                 {"\uff11", bad_syntax, 0}});
+}
+
+// PostgreSQL 16's bigint reads these; a snowflake reads decimal only, on every version.
+TEST(IdText, RefusesOtherBasesAndDigitSeparators) {
+  expect_cases({{"0x10", bad_syntax, 0},
+                {"0X1F", bad_syntax, 0},
+                {"0o17", bad_syntax, 0},
+                {"0b101", bad_syntax, 0},
+                {" +0x10 ", bad_syntax, 0},
+                {"-0b0", bad_syntax, 0},
+                {"1_000", bad_syntax, 0},
+                {"1_", bad_syntax, 0},
+                {"_1", bad_syntax, 0},
+                {"0x_10", bad_syntax, 0}});
 }
 
 TEST(IdText, SyntaxErrorsWinOverRange) {
