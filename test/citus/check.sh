@@ -4,7 +4,8 @@
 # the tests run as the postgres user in a copy of the tree (PostgreSQL refuses to run as root;
 # TAP tests write next to the sources). prove runs with -v unless PROVE_FLAGS says otherwise, so
 # that the output shows the tests' notes, among them the measured table of where DEFAULTs are
-# evaluated. PROVE_TESTS picks some of the tests.
+# evaluated. PROVE_TESTS picks some of the tests, SNOWFLAKE_CITUS_WORKER_IDS one way of giving the
+# nodes their worker ids (static or registry; both by default).
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 
@@ -18,11 +19,18 @@ if [ "$(id -u)" -eq 0 ]; then
   cp -a "$SNOWFLAKE_ROOT/." "$testdir/"
   chown -R postgres: "$testdir"
 fi
+# Once with worker ids set by hand, once claimed from a registry (test/citus/t/CitusCluster.pm).
 # On a failure, the end of each test's log says what the servers and the clients did.
-if ! run_unprivileged make -C "$testdir" -s installcheck-tap PG_CONFIG="$PG_CONFIG" \
-  PROVE_TESTS="${PROVE_TESTS:-test/citus/t/*.pl}" PROVE_FLAGS="${PROVE_FLAGS:--v}"; then
-  for log in "$testdir"/tmp_check/log/regress_log_*; do
-    [ -f "$log" ] && echo "== the end of $log" && tail -n 40 "$log"
-  done
-  exit 1
-fi
+status=0
+for mode in ${SNOWFLAKE_CITUS_WORKER_IDS:-static registry}; do
+  echo "== Citus tests, worker ids: $mode"
+  if ! run_unprivileged env SNOWFLAKE_CITUS_WORKER_IDS="$mode" make -C "$testdir" -s \
+    installcheck-tap PG_CONFIG="$PG_CONFIG" PROVE_TESTS="${PROVE_TESTS:-test/citus/t/*.pl}" \
+    PROVE_FLAGS="${PROVE_FLAGS:--v}"; then
+    for log in "$testdir"/tmp_check/log/regress_log_*; do
+      [ -f "$log" ] && echo "== the end of $log" && tail -n 40 "$log"
+    done
+    status=1
+  fi
+done
+exit $status

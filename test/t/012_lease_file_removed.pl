@@ -57,6 +57,16 @@ sub file_lease_end
 	return $end;
 }
 
+# Waits until the file holds the node's current lease: the warning is logged before the file is
+# written anew. Returns what the file then holds.
+sub wait_for_file_lease
+{
+	my $deadline = Time::HiRes::time() + $PostgreSQL::Test::Utils::timeout_default;
+	Time::HiRes::usleep(10_000)
+	  until file_lease_end() >= lease_end_ms($node) || Time::HiRes::time() > $deadline;
+	return file_lease_end();
+}
+
 # Kills the postmaster and every process it started with SIGKILL at once: nothing gets to
 # clean up or to look at the lease file again.
 sub crash_hard
@@ -88,9 +98,8 @@ my $before = run_ahead();
 my $log_offset = -s $node->logfile;
 unlink($lease_file) or die "could not remove $lease_file: $!";
 $node->wait_for_log($changed_log, $log_offset);
-ok(-f $lease_file, 'removed on an idle server: the lease worker writes the file back');
-cmp_ok(file_lease_end(), '>=', lease_end_ms($node),
-	'removed on an idle server: the new file holds the current lease');
+cmp_ok(wait_for_file_lease(), '>=', lease_end_ms($node),
+	'removed on an idle server: the lease worker writes the file back, with the current lease');
 my $old_copy = slurp_file($lease_file);
 $node->safe_psql('postgres', 'CHECKPOINT');
 crash_hard();
@@ -102,16 +111,15 @@ $before = run_ahead();
 $log_offset = -s $node->logfile;
 truncate($lease_file, 0) or die "could not truncate $lease_file: $!";
 $log_offset = $node->wait_for_log($changed_log, $log_offset);
-cmp_ok(file_lease_end(), '>=', lease_end_ms($node), 'truncated: the file holds the current lease again');
+cmp_ok(wait_for_file_lease(), '>=', lease_end_ms($node),
+	'truncated: the file holds the current lease again');
 open(my $fh, '>:raw', $lease_file) or die "could not write $lease_file: $!";
 print $fh $old_copy;
 close($fh);
 cmp_ok(file_lease_end(), '<', lease_end_ms($node), 'replaced: the old copy holds an older lease');
 $node->wait_for_log($changed_log, $log_offset);
-my $deadline = Time::HiRes::time() + $PostgreSQL::Test::Utils::timeout_default;
-Time::HiRes::usleep(10_000)
-  until file_lease_end() >= lease_end_ms($node) || Time::HiRes::time() > $deadline;
-cmp_ok(file_lease_end(), '>=', lease_end_ms($node), 'replaced: the file holds the current lease again');
+cmp_ok(wait_for_file_lease(), '>=', lease_end_ms($node),
+	'replaced: the file holds the current lease again');
 crash_hard();
 $node->start;
 cmp_ok(next_id(), '>', $before, 'truncated and replaced, then a crash: ids stay above every earlier id');

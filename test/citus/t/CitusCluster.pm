@@ -22,18 +22,36 @@ our @EXPORT = qw(new_citus_cluster add_citus_worker worker_id_of start_inserts
   acknowledged_count wait_for_acknowledged stop_inserts client_outcomes);
 
 # How nodes get their worker ids. 'static': snowflake.worker_id in each node's configuration,
-# numbered in the order the nodes are made (the coordinator 1, the workers 2, 3, ...). The tests
-# read every node's id back with worker_id_of and assume no numbering, so a mode that claims ids
-# from a registry needs only another branch in worker_id_settings.
+# numbered in the order the nodes are made (the coordinator 1, the workers 2, 3, ...).
+# 'registry': each node claims its own from a registry, a plain PostgreSQL (no Citus, no
+# preload) with the snowflake extension, made with the first node. The tests read every node's
+# id back with worker_id_of and assume no numbering.
 my $worker_id_mode = $ENV{SNOWFLAKE_CITUS_WORKER_IDS} // 'static';
+die "unknown SNOWFLAKE_CITUS_WORKER_IDS '$worker_id_mode': the modes are static and registry"
+  unless $worker_id_mode eq 'static' || $worker_id_mode eq 'registry';
 my $nodes_made = 0;
+my $registry;
 
-# The parameters of new_snowflake_node that give the next node its worker id.
+# The registry of the 'registry' mode, made and started on first use.
+sub registry
+{
+	return $registry if $registry;
+	$registry = PostgreSQL::Test::Cluster->new('registry');
+	$registry->init;
+	$registry->start;
+	$registry->safe_psql('postgres', 'CREATE EXTENSION snowflake');
+	return $registry;
+}
+
+# The parameters of new_snowflake_node that give the next node its worker id, and the lines its
+# postgresql.conf needs for it.
 sub worker_id_settings
 {
 	$nodes_made++;
-	return (worker_id => $nodes_made) if $worker_id_mode eq 'static';
-	BAIL_OUT("unknown SNOWFLAKE_CITUS_WORKER_IDS '$worker_id_mode': the modes are: static");
+	return ([ worker_id => $nodes_made ], '') if $worker_id_mode eq 'static';
+	my $conninfo = 'host=' . registry()->host . ' port=' . registry()->port . ' dbname=postgres';
+	return ([ worker_id => undef ],
+		"snowflake.registry = '$conninfo'\nsnowflake.registry_ttl = '10s'\n");
 }
 
 # A started node with both extensions' libraries preloaded and citus created, not yet in any
@@ -41,7 +59,9 @@ sub worker_id_settings
 sub new_citus_node
 {
 	my ($name) = @_;
-	my $node = new_snowflake_node($name, worker_id_settings());
+	my ($worker_id_parameters, $worker_id_conf) = worker_id_settings();
+	my $node = new_snowflake_node($name, @$worker_id_parameters);
+	$node->append_conf('postgresql.conf', $worker_id_conf);
 	# Citus must be first in shared_preload_libraries. Shard moves copy by logical replication;
 	# the workers they start, the rebalancer's background tasks, Citus's maintenance daemon and
 	# snowflake's lease worker all count against max_worker_processes. Six shards per table keep
@@ -92,10 +112,13 @@ sub add_citus_worker
 	return $worker;
 }
 
-# The worker id the node runs with, as the node reports it.
+# The worker id the node runs with, as the node reports it; one claimed from the registry, once
+# the node has it.
 sub worker_id_of
 {
 	my ($node) = @_;
+	$node->poll_query_until('postgres', 'SELECT worker_id IS NOT NULL FROM snowflake_stats')
+	  or die $node->name . ' has no worker id';
 	return $node->safe_psql('postgres', 'SELECT worker_id FROM snowflake_stats');
 }
 
