@@ -3,8 +3,8 @@
 # is written (test/release_check.py), and the archive `make dist` makes. Then, for each
 # supported PostgreSQL version, in the Debian chroot of the release that ships it (test/matrix.sh
 # --run, which also builds and installs the checkout there by hand): builds the Debian package
-# postgresql-NN-snowflake from a copy of the checkout (dpkg-buildpackage, whose build runs the
-# package's test on the built files), runs lintian on it, removes the hand-installed copy and
+# postgresql-NN-snowflake from a copy of the checkout (dpkg-buildpackage, with nocheck: the
+# autopkgtest below runs the same test), runs lintian on it, removes the hand-installed copy and
 # checks that none of the package's files is left, runs the package's own test the way Debian's
 # CI does (autopkgtest, with the null virtualisation server: the chroot is the testbed), which
 # installs the package with apt and tests the installed files, then purges the package. The
@@ -32,9 +32,14 @@ package_here() {
   cp -a "$SNOWFLAKE_ROOT" "$work/snowflake"
   cd "$work/snowflake"
   echo "== build dependencies"
-  DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -qq --no-install-recommends ./ >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -qq --no-install-recommends -P nocheck ./ \
+    >/dev/null
   echo "== dpkg-buildpackage for PostgreSQL $PG_MAJOR (log: build.log)"
-  if ! PG_SUPPORTED_VERSIONS=$PG_MAJOR dpkg-buildpackage -us -uc -b >"$output/build.log" 2>&1; then
+  # nocheck (option and profile): the build's own run of the package's test would repeat the
+  # autopkgtest below, and its build dependency postgresql-all would install every version.
+  if ! PG_SUPPORTED_VERSIONS=$PG_MAJOR DEB_BUILD_OPTIONS=nocheck DEB_BUILD_PROFILES=nocheck \
+    dpkg-buildpackage -us -uc -b \
+    >"$output/build.log" 2>&1; then
     tail -n 40 "$output/build.log"
     return 1
   fi
