@@ -82,6 +82,22 @@ usleep(100_000) until lease_end_ms($idle) > $idle_lease_end || time > $idle_dead
 cmp_ok(lease_end_ms($idle), '>', $idle_lease_end,
 	'a claimed worker id: the lease worker renews the lease ahead of demand');
 
+# Ids ahead of the clock under a claimed worker id (snowflake_advance_past 20 s on, within
+# snowflake.max_clock_lead) are issued at once: the claim's fence limits when ids are issued,
+# not how far ahead of the clock they are. (The registry records a bound above them first.)
+my $ahead = $node{s4};
+my $renewals_before = $ahead->safe_psql('postgres', 'SELECT lease_renewals FROM snowflake_stats');
+my $advanced_at = time;
+my $past = $ahead->safe_psql('postgres',
+	"SELECT snowflake_from_timestamp(clock_timestamp() + interval '20 s')");
+$ahead->safe_psql('postgres', "SELECT snowflake_advance_past($past)");
+cmp_ok($ahead->safe_psql('postgres', 'SELECT snowflake_nextval()'),
+	'>', $past, 'a claimed worker id: ids go on above an id 20 s ahead of the clock');
+cmp_ok(time - $advanced_at, '<', 3,
+	'a claimed worker id: ids 20 s ahead of the clock are issued without waiting for it');
+cmp_ok($ahead->safe_psql('postgres', 'SELECT lease_renewals FROM snowflake_stats'),
+	'<=', $renewals_before + 5, 'a claimed worker id: ids ahead of the clock take a few lease renewals');
+
 # The registry's bound for a server is at or above every id it issued: what a takeover, or its
 # own next start, starts above.
 sub check_bound
