@@ -57,9 +57,8 @@ bool renew_lease(const Layout& layout, std::int64_t now_ms, std::int64_t min_end
 bool request_renewal(const Layout& layout, std::int64_t now_ms);
 
 // What a worker id claimed from the registry allows (registry.h): no lease reaches past
-// cap_unix_ms, nor past the wall-clock reading of fence_micros on the monotonic clock. Without
-// a claim there is no limit (INT64_MAX for both).
-void limit_lease(std::int64_t cap_unix_ms, std::int64_t fence_micros);
+// cap_unix_ms. Without a claim there is no limit (INT64_MAX).
+void limit_lease(std::int64_t cap_unix_ms);
 
 // The operator accepts that ids under the current layout may repeat or fall below the ids
 // issued under the lease's layout: the lease is rewritten under the current one. False when
