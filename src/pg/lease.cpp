@@ -67,7 +67,7 @@ enum class RenewalStatus : std::uint8_t {
   renewed,           // a longer lease is durable and published
   not_due,           // the lease already reaches far enough
   blocked,           // an operator must act first (LeaseBlock)
-  capped,            // due, but the worker id's claim lets it reach no further (limit_lease)
+  capped,            // due, but the worker id's claim keeps it short (limit_lease)
   file_not_written,  // the lease file could not be written
   unconfirmed,       // the wait for synchronous standbys was interrupted
 };
@@ -378,7 +378,10 @@ Renewal renew_locked(const Layout& layout, std::int64_t now_ms, std::int64_t min
   std::optional<std::int64_t> target_ms =
       lease_renewal_target_ms(generator->state, layout, now_ms, min_end_ms);
   if (!target_ms || renewing_worker_id == kNoWorkerId) return Renewal{RenewalStatus::not_due, 0};
-  target_ms = std::min(*target_ms, claim_limit_ms(layout));
+  // A lease the claim keeps short of what the caller needs is of no use to it.
+  const std::int64_t limit_ms = claim_limit_ms(layout);
+  if (limit_ms < min_end_ms) return Renewal{RenewalStatus::capped, 0};
+  target_ms = std::min(*target_ms, limit_ms);
   if (*target_ms <= layout.ms_of_tick(generator->state.lease_end_tick.load()))
     return Renewal{RenewalStatus::capped, 0};
   const IssuedIds issued{layout, renewing_worker_id, layout.epoch_unix_ms() + *target_ms};
