@@ -1,8 +1,8 @@
 # Helpers shared by the TAP tests: nodes that preload snowflake, restarting one with other
 # settings, a new standby, a per-node wall clock that the test can move (libfaketime), reloading
-# a setting, a registry of worker ids and the nodes that claim theirs from it, bounded waits, and
-# the queries the tests compare ids with. A helper whose precondition fails dies:
-# that ends its test file, and no other (BAIL_OUT would stop every later file too).
+# a setting, a registry of worker ids and the nodes that claim theirs from it, bounded waits,
+# and the queries the tests compare ids with. A helper whose precondition fails dies: that ends
+# its test file, and no other (BAIL_OUT would stop every later file too).
 package SnowflakeTest;
 
 use strict;
@@ -22,8 +22,8 @@ our @EXPORT = qw(new_snowflake_node restart_with_settings new_standby set_clock 
 my ($libfaketime) = glob('/usr/lib/*/faketime/libfaketime.so.1');
 
 # A node preloading snowflake, as every node in these tests but a registry does (its WAL
-# resource manager must be there to read the WAL). worker_id defaults to 1; worker_id => undef leaves it unset. The
-# rest goes to init.
+# resource manager must be there to read the WAL). worker_id defaults to 1; worker_id => undef
+# leaves it unset. The rest goes to init.
 sub new_snowflake_node
 {
 	my ($name, %params) = @_;
