@@ -185,9 +185,12 @@ sub check_clock
 
 # Only pg_ctl runs with libfaketime, and passes it on to the server; the harness's own psql
 # keeps the real clock. libfaketime shows the real clock to signal handlers that interrupt
-# select(), poll() or epoll_wait(), such as the PG15 postmaster's. The one place that decides
-# what a test needing libfaketime does without it: fail, as it cannot test what it is for
-# (test/run-all.sh installs libfaketime).
+# select(), poll() or epoll_wait(), such as the PG15 postmaster's, and a process started from
+# such a handler keeps it for good: on 15 a clocked server's background workers (the lease and
+# registry workers among them) run on the real clock, its backends on the set one; on 17 and
+# later every process runs on the set one. The one place that decides what a test needing
+# libfaketime does without it: fail, as it cannot test what it is for (test/run-all.sh
+# installs libfaketime).
 sub with_faketime
 {
 	my ($node, $code) = @_;
