@@ -99,7 +99,7 @@ sub ask
 
 # Both asked in turn throughout: A cut off after it issued a while, B taking over once A's claim
 # expired, until B has issued for a second.
-my (%issued, %refusals, $frozen_at);
+my (%issued, %refusals_cut_off, %last_refusal, $frozen_at);
 my $deadline = time + 10 * $ttl_s;
 while (time < $deadline)
 {
@@ -112,8 +112,8 @@ while (time < $deadline)
 		}
 		else
 		{
-			$refusals{$name}{ $frozen_at ? 'cut off' : 'before' }++;
-			$refusals{"$name text"} = $answer;
+			$refusals_cut_off{$name}++ if $frozen_at;
+			$last_refusal{$name} = $answer;
 		}
 	}
 	if (!$frozen_at && @{ $issued{a} // [] } >= 50)
@@ -130,16 +130,18 @@ my ($a_last_at, $b_first_at) = ($issued{a}[-1][0], $issued{b} ? $issued{b}[0][0]
 ok(defined $b_first_at, 'B took the worker id over and issued ids');
 cmp_ok(scalar(grep { $_->[0] > $frozen_at } @{ $issued{a} }),
 	'>', 0, 'A went on issuing after it was cut off, while its claim lasted');
-like($refusals{'a text'} // '', qr/could not renew its claim on worker id $worker_id/,
+like($last_refusal{a} // '', qr/could not renew its claim on worker id $worker_id/,
 	'A then refused, as it could not renew its claim');
-like($refusals{'b text'} // '', qr/snowflake.worker_id = $worker_id is held by another server/,
+like($last_refusal{b} // '', qr/snowflake.worker_id = $worker_id is held by another server/,
 	'B was refused the worker id while A held it');
 my %a_id = map { $_ => 1 } @a_ids;
 is(scalar(grep { $a_id{$_} } @b_ids), 0, 'no id was issued by both A and B');
 cmp_ok($b_ids[0], '>', (sort { $a <=> $b } @a_ids)[-1],
 	"B's first id is above A's last, although B's clock is 10 s behind");
 cmp_ok($a_last_at, '<', $b_first_at, 'A had stopped issuing before B issued its first id');
-is( $server_b->safe_psql('postgres', "SELECT count(*) FROM unnest('{" . join(',', @b_ids) . "}'::bigint[]) AS id
+my $b_id_array = "'{" . join(',', @b_ids) . "}'::bigint[]";
+is( $server_b->safe_psql(
+		'postgres', "SELECT count(*) FROM unnest($b_id_array) AS id
 		WHERE (snowflake_decode(id)).worker_id <> $worker_id"),
 	0, 'B issued with the worker id it took over');
 note(
@@ -147,7 +149,7 @@ note(
 		'partition: A issued %d ids (%d after it was cut off, its last %.2f s after), refused %d '
 		  . 'times; B issued its first id %.2f s after the cut, %d ids in all',
 		scalar(@a_ids), scalar(grep { $_->[0] > $frozen_at } @{ $issued{a} }),
-		$a_last_at - $frozen_at, $refusals{a}{'cut off'} // 0,
+		$a_last_at - $frozen_at, $refusals_cut_off{a} // 0,
 		$b_first_at - $frozen_at, scalar(@b_ids)));
 
 # Healed (what was sent through the frozen proxy now arrives, late): A's next renewal finds the
@@ -163,7 +165,8 @@ my $new_worker_id = wait_until(
 		return $id ne '' && $id != $worker_id ? $id : undef;
 	});
 cmp_ok($session{a}->query_safe('SELECT snowflake_nextval()'),
-	'>', (sort { $a <=> $b } @a_ids)[-1], "healed: A's ids under worker id $new_worker_id are above its earlier ones");
+	'>', (sort { $a <=> $b } @a_ids)[-1],
+	"healed: A's ids under worker id $new_worker_id are above its earlier ones");
 
 # Cut off again, A cannot take its ids past the bound the registry recorded for it: moving its
 # ids 20 s ahead (snowflake_advance_past) needs a higher one, so it fails, rather than promise
