@@ -12,7 +12,9 @@
 // every ttl / kRenewalsPerTtl, and stops issuing at claim_fence_micros on its own monotonic
 // clock, counted from when it sent its last successful renewal: before the registry can see
 // the claim expire, by a margin (claim_fence_margin_ms) for the two clocks running at
-// different rates.
+// different rates. The fence limits when ids are issued, not how far ahead of the clock they
+// run: a holder whose ids are ahead (after a takeover by a server whose clock is behind, or a
+// restart above the recorded bound) issues them at once, and stops at its fence all the same.
 #pragma once
 
 #include "core/no_postgres.h"

@@ -67,7 +67,7 @@ enum class RenewalStatus : std::uint8_t {
   renewed,           // a longer lease is durable and published
   not_due,           // the lease already reaches far enough
   blocked,           // an operator must act first (LeaseBlock)
-  capped,            // due, but the worker id's claim lets it reach no further (limit_lease)
+  capped,            // due, but the worker id's claim keeps it short (limit_lease)
   file_not_written,  // the lease file could not be written
   unconfirmed,       // the wait for synchronous standbys was interrupted
 };
@@ -88,9 +88,8 @@ struct LeaseShared {
   std::uint64_t file_generation = 0;
   // The end of the last lease record this server logged; 0 before the first.
   XLogRecPtr last_record_end = 0;
-  // What a claimed worker id allows (limit_lease): no lease reaches past either.
+  // What a claimed worker id allows (limit_lease): no lease reaches past it.
   std::int64_t cap_unix_ms = INT64_MAX;
-  std::int64_t fence_micros = INT64_MAX;
   LeaseBlock block = LeaseBlock::none;
   // The verdict on the lease's layout last logged, so that replay logs each change once.
   LayoutChange logged_change = LayoutChange::none;
@@ -365,13 +364,11 @@ Renewal make_durable(const DurableLease& newest) {
   return Renewal{RenewalStatus::renewed, 0};
 }
 
-// How far (ms since the layout's epoch) a claimed worker id lets the lease reach now: its
-// recorded bound, and the wall-clock reading of its fence.
-std::int64_t claim_limit_ms(const Layout& layout, std::int64_t now_ms) {
-  const std::int64_t fence_in_ms = saturating_sub(lease->fence_micros, monotonic_micros()) / 1000;
-  std::int64_t fence_ms = 0;
-  if (__builtin_add_overflow(now_ms, fence_in_ms, &fence_ms)) fence_ms = INT64_MAX;
-  return std::min(saturating_sub(lease->cap_unix_ms, layout.epoch_unix_ms()), fence_ms);
+// How far (ms since the layout's epoch) a claimed worker id lets the lease reach: the bound the
+// registry recorded. (Its fence limits when ids are issued, not how far ahead of the clock they
+// run: registry.h, claim_fenced.)
+std::int64_t claim_limit_ms(const Layout& layout) {
+  return saturating_sub(lease->cap_unix_ms, layout.epoch_unix_ms());
 }
 
 // Renews under the lease lock (see renew_lease); the lease is published only once durable.
@@ -381,7 +378,10 @@ Renewal renew_locked(const Layout& layout, std::int64_t now_ms, std::int64_t min
   std::optional<std::int64_t> target_ms =
       lease_renewal_target_ms(generator->state, layout, now_ms, min_end_ms);
   if (!target_ms || renewing_worker_id == kNoWorkerId) return Renewal{RenewalStatus::not_due, 0};
-  target_ms = std::min(*target_ms, claim_limit_ms(layout, now_ms));
+  // A lease the claim keeps short of what the caller needs is of no use to it.
+  const std::int64_t limit_ms = claim_limit_ms(layout);
+  if (limit_ms < min_end_ms) return Renewal{RenewalStatus::capped, 0};
+  target_ms = std::min(*target_ms, limit_ms);
   if (*target_ms <= layout.ms_of_tick(generator->state.lease_end_tick.load()))
     return Renewal{RenewalStatus::capped, 0};
   const IssuedIds issued{layout, renewing_worker_id, layout.epoch_unix_ms() + *target_ms};
@@ -507,10 +507,9 @@ bool request_renewal(const Layout& layout, std::int64_t now_ms) {
   return renewal.status != RenewalStatus::capped;
 }
 
-void limit_lease(std::int64_t cap_unix_ms, std::int64_t fence_micros) {
+void limit_lease(std::int64_t cap_unix_ms) {
   acquire_lease_lock();
   lease->cap_unix_ms = cap_unix_ms;
-  lease->fence_micros = fence_micros;
   release_lease_lock();
 }
 

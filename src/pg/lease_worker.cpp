@@ -56,7 +56,9 @@ void forget_lease_worker(int /*code*/, Datum /*arg*/) { set_lease_worker_latch(n
       seen_last_tick = last_tick;
       last_use_ms = now_monotonic_ms;
     }
-    if (now_monotonic_ms - last_use_ms < kLeaseInUseMs && worker_id != kWorkerIdUnset)
+    // The generator's worker id, not the setting: one claimed from the registry counts too.
+    if (now_monotonic_ms - last_use_ms < kLeaseInUseMs &&
+        generator.state.worker_id.load(std::memory_order_acquire) != kNoWorkerId)
       renew_as_worker(layout, realtime_unix_ms() - layout.epoch_unix_ms());
     // A lease file that cannot be put back is reported once, until it can be.
     file_trouble_reported = !look_after_lease(!file_trouble_reported);

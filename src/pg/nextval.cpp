@@ -1,9 +1,10 @@
 // snowflake_nextval(): the hot path. A call reads the clock once, compare-and-swaps the
 // shared state once (more only under contention) and returns. It takes no lock, writes no
 // other shared memory and allocates nothing. The rare exceptions are each a branch below:
-// renewing the lease, waiting for the clock, counting a clock step or a borrowed millisecond,
-// and refusing. Nothing is cached or batched per backend: the profile (test/bench/README.md)
-// says it would save little, and it would cost correctness.
+// renewing the lease, waiting for the clock or for the renewal of the worker id's claim,
+// counting a clock step or a borrowed millisecond, and refusing. (With a registry, a call also
+// reads the claim's fence: one more atomic load.) Nothing is cached or batched per backend: the
+// profile (test/bench/README.md) says it would save little, and it would cost correctness.
 #include "pg/nextval.h"
 
 #include "core/clock.h"
@@ -204,6 +205,12 @@ IdRun next_id_run(std::uint32_t wanted) {
   for (;;) {
     const std::int64_t now_unix_ms = realtime_unix_ms();
     note_clock_step_back(shared, now_unix_ms);
+    // A claim on the worker id that was not renewed in time: no id until it is.
+    if (claim_fenced(now_unix_ms)) {
+      await_claim_renewal(registry_wait_deadline_micros());
+      worker = ready_worker_id(shared);
+      continue;
+    }
     const std::int64_t now_ms = now_unix_ms - layout.epoch_unix_ms();
     const Claim claim = claim_ticks(shared.state, layout, now_ms, max_clock_lead_ms, wanted);
     switch (claim.status) {

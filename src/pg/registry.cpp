@@ -83,7 +83,11 @@ struct RegistryShared {
   std::int64_t fence_micros = 0;
   char other_holder[256] = {};
   char last_error[256] = {};
-  // Counts the registry's answers to renewals, for callers waiting for one.
+  // The claim's fence on the wall clock (claim_fenced): INT64_MIN while no claim is held,
+  // INT64_MAX without a registry.
+  std::atomic<std::int64_t> fence_unix_ms{INT64_MIN};
+  // Counts the registry's answers to renewals, for callers waiting for one: incremented once
+  // what the answer changed is published.
   std::atomic<std::uint64_t> renewals{0};
   std::atomic<bool> renewal_wanted{false};
   std::atomic<Latch*> worker_latch{nullptr};
@@ -267,16 +271,17 @@ bool renew(WorkerSession& session, const Layout& layout, std::int32_t claimed) {
   if (!registry_call(session.connection, kRenewSql, 4, parameters, call_deadline_micros(), row,
                      session.error))
     return false;
-  registry->renewals.fetch_add(1, std::memory_order_acq_rel);
   if (row.nulls[0]) {
     // Given up: no id is made with it any more, and the lease stays where it is.
     generator->state.worker_id.store(kNoWorkerId, std::memory_order_release);
-    limit_lease(0, 0);
+    registry->fence_unix_ms.store(INT64_MIN, std::memory_order_release);
+    limit_lease(0);
     SpinLockAcquire(&registry->mutex);
     registry->claimed_worker_id = kNoWorkerId;
     registry->bound_recorded = false;
     registry->state = ClaimState::lost;
     SpinLockRelease(&registry->mutex);
+    registry->renewals.fetch_add(1, std::memory_order_acq_rel);
     ereport(WARNING,
             (errmsg("snowflake lost its claim on worker id %d in the registry", claimed),
              errdetail("The registry released the worker id, or gave it to another server after "
@@ -285,7 +290,9 @@ bool renew(WorkerSession& session, const Layout& layout, std::int32_t claimed) {
     return false;
   }
   const std::int64_t fence_micros = claim_fence_micros(sent_micros, registry_ttl_ms);
-  limit_lease(layout.epoch_unix_ms() + bound_ms, fence_micros);
+  limit_lease(layout.epoch_unix_ms() + bound_ms);
+  registry->fence_unix_ms.store(realtime_unix_ms() + (fence_micros - monotonic_micros()) / 1000,
+                                std::memory_order_release);
   SpinLockAcquire(&registry->mutex);
   const bool first = !registry->bound_recorded;
   registry->bound_recorded = true;
@@ -298,6 +305,7 @@ bool renew(WorkerSession& session, const Layout& layout, std::int32_t claimed) {
     generator->state.worker_id.store(claimed, std::memory_order_release);
     ereport(LOG, (errmsg("snowflake claimed worker id %d from the registry", claimed)));
   }
+  registry->renewals.fetch_add(1, std::memory_order_acq_rel);
   return true;
 }
 
@@ -308,7 +316,7 @@ void park(WorkerSession& session, const Layout& layout) {
   const std::int32_t claimed = registry->bound_recorded ? registry->claimed_worker_id : kNoWorkerId;
   SpinLockRelease(&registry->mutex);
   if (claimed == kNoWorkerId || session.connection.conn == nullptr) return;
-  limit_lease(0, 0);
+  limit_lease(0);
   const std::uint64_t lease_end_tick =
       generator->state.lease_end_tick.load(std::memory_order_acquire);
   if (lease_end_tick == 0) return;
@@ -449,7 +457,9 @@ void start_registry(void* area, bool found, SharedGenerator& shared) {
   SpinLockInit(&registry->mutex);
   if (!pg_strong_random(&registry->incarnation, sizeof(registry->incarnation)))
     registry->incarnation = static_cast<std::uint64_t>(monotonic_micros()) ^ MyProcPid;
-  if (!registry_configured() && worker_id != kWorkerIdUnset)
+  if (registry_configured()) return;
+  registry->fence_unix_ms.store(INT64_MAX, std::memory_order_relaxed);
+  if (worker_id != kWorkerIdUnset)
     shared.state.worker_id.store(worker_id, std::memory_order_release);
 }
 
@@ -461,6 +471,10 @@ std::int32_t await_worker_id(const SharedGenerator& shared, std::int64_t deadlin
     if (deadline_micros != 0 && monotonic_micros() >= deadline_micros) report_no_worker_id();
     pause_for_registry();
   }
+}
+
+bool claim_fenced(std::int64_t now_unix_ms) {
+  return now_unix_ms >= registry->fence_unix_ms.load(std::memory_order_acquire);
 }
 
 void ask_for_claim_renewal() {

@@ -36,6 +36,12 @@ void start_registry(void* area, bool found, SharedGenerator& generator);
 // clock (0: no limit); then ERROR saying why there is none.
 std::int32_t await_worker_id(const SharedGenerator& generator, std::int64_t deadline_micros);
 
+// Whether the claim on the worker id was not renewed in time: from its fence (worker_claim.h)
+// on, no id may be issued until it is. now_unix_ms is the caller's reading of the wall clock,
+// the one its claim of ids reads: the fence is kept as a wall-clock time, converted at each
+// renewal. The hot path calls it: one atomic load. Always false without a registry.
+bool claim_fenced(std::int64_t now_unix_ms);
+
 // The lease can reach no further until the claim on the worker id is renewed: asks the
 // registry worker to renew now, and waits until the registry answered, as await_worker_id
 // does; ERROR if it does not in time.

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Snowflake under Patroni: failovers and switchovers never repeat an id and never go back.
 
-Starts etcd and a two-member Patroni cluster on 127.0.0.1, configured as docs/deployment.md recommends
-(test/ha/patroni-member.yml): every member preloads snowflake and has its own worker id, set
-in its local configuration, which a cluster-wide worker id put in the DCS must not override.
+Starts etcd, a registry of worker ids (a private PostgreSQL where snowflake is installed) and a
+two-member Patroni cluster on 127.0.0.1 (test/ha/patroni-member.yml): every member preloads
+snowflake, and none has a worker id configured: each claims its own from the registry
+(snowflake.registry, set cluster-wide in the DCS) when it becomes a primary.
 Member "b" runs its PostgreSQL with the clock 30 s behind (libfaketime, through a bin_dir whose
 postgres is a wrapper; Patroni itself keeps the real clock). A client inserts continuously
 through a libpq multi-host connection string with target_session_attrs=read-write and records
@@ -18,8 +19,9 @@ every id it receives, while the test
   4. switches over to "a" again.
 
 It asserts only what must hold without synchronous replication: no id was received twice, no
-insert hit a unique violation, and every id committed on a timeline (each promotion starts
-one) lies above every id committed before it. Ids received but lost with a failed-over
+insert hit a unique violation, every id committed on a timeline (each promotion starts one)
+lies above every id committed before it, and each member made its ids with one worker id of its
+own, claimed from the registry (a standby claims none until it is promoted). Ids received but lost with a failed-over
 primary's last transactions are counted, not failed: their worker id keeps them apart.
 A synchronous variant would also assert that no received id is lost.
 
@@ -28,7 +30,8 @@ libfaketime does not recognise that postmaster (the start time in postmaster.pid
 
 Runs as an unprivileged user (PostgreSQL refuses root); prints TAP. Every server listens on
 127.0.0.1 or a unix socket in a private directory and is stopped at exit; set
-SNOWFLAKE_KEEP_HA_DIR=1 to keep that directory for inspection.
+SNOWFLAKE_KEEP_HA_DIR=1 to keep that directory for inspection. PG_BINDIR names the PostgreSQL
+to run (default: Debian's 15).
 """
 
 import glob
@@ -49,7 +52,7 @@ import urllib.request
 
 import psycopg
 
-PG_BINDIR = "/usr/lib/postgresql/15/bin"
+PG_BINDIR = os.environ.get("PG_BINDIR", "/usr/lib/postgresql/15/bin")
 HA_DIR = os.path.dirname(os.path.abspath(__file__))
 MEMBER_TEMPLATE = os.path.join(HA_DIR, "patroni-member.yml")
 SLOW_CLOCK_OFFSET_S = -30
@@ -59,8 +62,6 @@ FAILOVER_TIMEOUT_S = 60
 REJOIN_TIMEOUT_S = 90
 IDS_PER_INSERT = 20
 SPLIT_BRAIN_INSERTS = 25  # on each primary
-DCS_WORKER_ID = 1000  # set cluster-wide, overridden by every member's own
-DCS_WORK_MEM = "5MB"
 
 test_number = 0
 failures = 0
@@ -145,13 +146,50 @@ exec {PG_BINDIR}/postgres "$@"
     return directory
 
 
+class Registry:
+    """The registry of worker ids: a plain PostgreSQL on 127.0.0.1 where snowflake is installed
+    (the registry needs no preload)."""
+
+    def __init__(self, base_dir, port):
+        self.data_dir = os.path.join(base_dir, "registry")
+        self.log_file = os.path.join(base_dir, "registry.log")
+        self.conninfo = f"host=127.0.0.1 port={port} dbname=postgres user=postgres"
+        self.port = port
+
+    def start(self):
+        subprocess.run([os.path.join(PG_BINDIR, "initdb"), "-D", self.data_dir, "-U", "postgres",
+                        "-A", "trust", "--no-sync"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([os.path.join(PG_BINDIR, "pg_ctl"), "-D", self.data_dir, "-l",
+                        self.log_file, "-w", "-o",
+                        f"-c listen_addresses=127.0.0.1 -c port={self.port}"
+                        f" -c unix_socket_directories={self.data_dir}", "start"],
+                       check=True, stdout=subprocess.DEVNULL, timeout=START_TIMEOUT_S)
+        with psycopg.connect(self.conninfo, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION snowflake")
+
+    def claims(self, members):
+        """{member name: [worker ids]} of the claims in the registry; holders that are no
+        member come under None."""
+        claims = {}
+        with psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5) as conn:
+            for worker_id, holder in conn.execute(
+                    "SELECT worker_id, holder FROM snowflake_registry ORDER BY worker_id"):
+                name = next((m.name for m in members if m.holds(holder)), None)
+                claims.setdefault(name, []).append(worker_id)
+        return claims
+
+    def stop(self):
+        if os.path.exists(os.path.join(self.data_dir, "postmaster.pid")):
+            subprocess.run([os.path.join(PG_BINDIR, "pg_ctl"), "-D", self.data_dir, "-m",
+                            "fast", "-w", "stop"], stdout=subprocess.DEVNULL, check=False)
+
+
 class Member:
     """One Patroni member and its PostgreSQL."""
 
-    def __init__(self, base_dir, name, worker_id, clock_offset_s, pg_port, restapi_port,
-                 etcd_port):
+    def __init__(self, base_dir, name, clock_offset_s, pg_port, restapi_port, etcd_port,
+                 registry):
         self.name = name
-        self.worker_id = worker_id
         self.pg_port = pg_port
         self.restapi_url = f"http://127.0.0.1:{restapi_port}"
         self.dir = os.path.join(base_dir, name)
@@ -168,8 +206,8 @@ class Member:
             bin_dir = faketime_bin_dir(os.path.join(self.dir, "bin"), clock_file)
         with open(MEMBER_TEMPLATE) as template:
             config = string.Template(template.read()).substitute(
-                name=name, worker_id=worker_id, member_dir=self.dir, bin_dir=bin_dir,
-                pg_port=pg_port, restapi_port=restapi_port, etcd_port=etcd_port)
+                name=name, member_dir=self.dir, bin_dir=bin_dir, pg_port=pg_port,
+                restapi_port=restapi_port, etcd_port=etcd_port, registry=registry.conninfo)
         with open(self.config_file, "w") as out:
             out.write(config)
 
@@ -188,6 +226,10 @@ class Member:
                 return int(pid_file.readline())
         except (OSError, ValueError):
             return None
+
+    def holds(self, holder):
+        """Whether a registry's holder names this member: host, data directory, system."""
+        return f":{self.data_dir} (system " in holder
 
     def connect(self):
         return psycopg.connect(host="127.0.0.1", port=self.pg_port, dbname="postgres",
@@ -355,8 +397,9 @@ def change_leader(client, description, trigger, old, new):
     return summary
 
 
-def check_ids(client, leader, members, summaries):
-    """The assertions: no repeat, and each timeline's ids above every earlier committed one."""
+def check_ids(client, leader, members, registry, summaries):
+    """The assertions: no repeat, each member's ids under its own worker id from the registry,
+    and each timeline's ids above every earlier committed one."""
     received = client.snapshot()
     received_ids = [entry[1] for entry in received]
     committed = leader.query(
@@ -371,10 +414,15 @@ def check_ids(client, leader, members, summaries):
           "\n".join(client.unique_violations[:5]))
     check(len(committed) == len(summaries) + 1, "each leader change started one timeline",
           f"timelines: {[row[0] for row in committed]}")
+    claims = registry.claims(members)
+    check(set(claims) == {m.name for m in members}
+          and all(len(claims[m.name]) == 1 for m in members)
+          and claims[members[0].name] != claims[members[1].name],
+          "each member claimed one worker id of its own from the registry", f"claims: {claims}")
     workers = {worker for row in committed for worker in row[4]}
-    check(workers == {m.worker_id for m in members},
-          "every committed id carries its member's own worker id",
-          f"worker ids: {sorted(workers)}")
+    check(workers == {worker for m in members for worker in claims.get(m.name, [])},
+          "every committed id carries a worker id its member claimed",
+          f"worker ids: {sorted(workers)}, claims: {claims}")
     received_by_timeline, lost_by_timeline = {}, {}
     for _, id_, timeline in received:
         received_by_timeline[timeline] = received_by_timeline.get(timeline, 0) + 1
@@ -395,16 +443,18 @@ def check_ids(client, leader, members, summaries):
 
 
 def run(base_dir):
-    etcd_client, etcd_peer, pg_a, pg_b, rest_a, rest_b = free_ports(6)
-    a = Member(base_dir, "a", 1, 0, pg_a, rest_a, etcd_client)
-    b = Member(base_dir, "b", 2, SLOW_CLOCK_OFFSET_S, pg_b, rest_b, etcd_client)
+    etcd_client, etcd_peer, pg_a, pg_b, rest_a, rest_b, pg_registry = free_ports(7)
+    registry = Registry(base_dir, pg_registry)
+    a = Member(base_dir, "a", 0, pg_a, rest_a, etcd_client, registry)
+    b = Member(base_dir, "b", SLOW_CLOCK_OFFSET_S, pg_b, rest_b, etcd_client, registry)
     members = [a, b]
     etcd = None
     try:
+        registry.start()
         etcd = start_etcd(base_dir, etcd_client, etcd_peer)
         wait_for_etcd(etcd, etcd_client)
         start_cluster(a, b)
-        check_local_worker_ids(members)
+        check_claims_at_start(a, b, registry)
         offset = b.query("SELECT extract(epoch FROM clock_timestamp())")[0][0]
         offset = float(offset) - time.time()
         check(abs(offset - SLOW_CLOCK_OFFSET_S) < 2,
@@ -428,7 +478,7 @@ def run(base_dir):
         client.join(10)
         check(summaries[0]["old_leader_rewound"], "a: rewound after the crash, then followed b")
         check(summaries[2]["old_leader_rewound"], "a: rewound after the split brain, then followed b")
-        check_ids(client, a, members, summaries)
+        check_ids(client, a, members, registry, summaries)
     except BaseException:
         for member in members:
             member.print_logs()
@@ -436,6 +486,7 @@ def run(base_dir):
     finally:
         for member in members:
             member.stop()
+        registry.stop()
         if etcd is not None:
             etcd.terminate()
             try:
@@ -456,34 +507,29 @@ def start_cluster(leader, replica):
         $$SELECT ('x' || left(pg_walfile_name(pg_current_wal_insert_lsn()), 8))::bit(32)::int$$""")
     leader.execute("CREATE TABLE ids (id bigint PRIMARY KEY DEFAULT snowflake_nextval(),"
                    " timeline int NOT NULL DEFAULT insert_timeline())")
-    put_worker_id_in_dcs(leader)
     replica.start()
     wait_for(f"{replica.name} to follow {leader.name}", lambda: replica.follows(leader),
              START_TIMEOUT_S)
 
 
-def put_worker_id_in_dcs(via):
-    """Sets a worker id for the whole cluster in the DCS, where it does not belong, and
-    work_mem, which shows when a member has applied the change. (Patroni 3.0.2 can miss a
-    change made while a replica is being created: this runs before.)"""
-    subprocess.run(["patronictl", "-c", via.config_file, "edit-config", "--force", "--quiet",
-                    "-p", f"snowflake.worker_id={DCS_WORKER_ID}",
-                    "-p", f"work_mem={DCS_WORK_MEM}"],
-                   check=True, stdout=subprocess.DEVNULL, timeout=START_TIMEOUT_S)
-
-
-def check_local_worker_ids(members):
-    """Each member's local worker id wins over the DCS's: in the server, and in the
-    configuration file Patroni writes (pending_restart would show a different value there), so
-    that the restarts to come keep it."""
-    for member in members:
-        wait_for(f"{member.name} to apply the DCS's configuration",
-                 lambda: member.query("SHOW work_mem")[0][0] == DCS_WORK_MEM, START_TIMEOUT_S)
-        setting = member.query("SELECT setting, pending_restart FROM pg_settings"
-                               " WHERE name = 'snowflake.worker_id'")[0]
-        check(setting == (str(member.worker_id), False),
-              f"{member.name}: its local worker id holds over the DCS's",
-              f"setting, pending_restart: {setting}")
+def check_claims_at_start(leader, replica, registry):
+    """No member has a worker id configured: the leader claimed one from the registry, the
+    replica none, as a standby generates no id."""
+    for member in (leader, replica):
+        settings = dict(member.query("SELECT name, setting FROM pg_settings"
+                                     " WHERE name IN ('snowflake.worker_id', 'snowflake.registry')"))
+        check(settings == {"snowflake.worker_id": "-1", "snowflake.registry": registry.conninfo},
+              f"{member.name}: no worker id configured, the registry set in the DCS",
+              f"settings: {settings}")
+    worker_id, source = wait_for(
+        f"{leader.name} to claim a worker id",
+        lambda: leader.query("SELECT worker_id, worker_id_source FROM snowflake_stats"
+                             " WHERE worker_id IS NOT NULL"), START_TIMEOUT_S)[0]
+    claims = registry.claims([leader, replica])
+    check(claims == {leader.name: [worker_id]} and source == "registry",
+          f"{leader.name}: makes ids with a worker id claimed from the registry;"
+          f" {replica.name}, a standby, claimed none",
+          f"worker id {worker_id} from {source}; claims: {claims}")
 
 
 def crash_ahead_of_standby(primary, standby):

@@ -31,9 +31,10 @@ fi
 export PATH="$PG_BINDIR:$PATH"
 
 BUILD_PACKAGES=(make g++ "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR")
-# perl brings prove and Test::More for the TAP tests. The fuzzer needs clang's runtime too:
-# test_packages adds it for the clang that PGXS uses.
-TEST_PACKAGES=(perl libipc-run-perl libgtest-dev libfaketime clang-format)
+# perl brings prove and Test::More for the TAP tests, socat the proxy the registry's partition
+# test freezes. The fuzzer needs clang's runtime too: test_packages adds it for the clang that
+# PGXS uses.
+TEST_PACKAGES=(perl libipc-run-perl libgtest-dev libfaketime socat clang-format)
 # The client programs of test/clients: Python ORMs and drivers, the JDBC driver and a JDK, and
 # Node.js with npm, which fetches node-postgres. A machine that already has npm (say, Node.js
 # from another source, whose package conflicts with Debian's npm) keeps its own.

@@ -1,7 +1,8 @@
 # Helpers shared by the TAP tests: nodes that preload snowflake, restarting one with other
 # settings, a new standby, a per-node wall clock that the test can move (libfaketime), reloading
-# a setting, and the queries the tests compare ids with. A helper whose precondition fails dies:
-# that ends its test file, and no other (BAIL_OUT would stop every later file too).
+# a setting, a registry of worker ids and the nodes that claim theirs from it, bounded waits,
+# and the queries the tests compare ids with. A helper whose precondition fails dies: that ends
+# its test file, and no other (BAIL_OUT would stop every later file too).
 package SnowflakeTest;
 
 use strict;
@@ -14,14 +15,15 @@ use POSIX ();
 use Time::HiRes ();
 
 our @EXPORT = qw(new_snowflake_node restart_with_settings new_standby set_clock freeze_clock
-  check_clock start_clocked restart_clocked set_reloadable burst_max lease_end_ms error_of);
+  check_clock start_clocked restart_clocked set_reloadable burst_max lease_end_ms error_of
+  new_registry registry_conninfo new_registry_node claimed_worker_id wait_until);
 
 # Debian's package libfaketime, under the multiarch directory of whatever machine runs this.
 my ($libfaketime) = glob('/usr/lib/*/faketime/libfaketime.so.1');
 
-# A node preloading snowflake, as every node in these tests does (its WAL resource manager must
-# be there to read the WAL). worker_id defaults to 1; worker_id => undef leaves it unset. The
-# rest goes to init.
+# A node preloading snowflake, as every node in these tests but a registry does (its WAL
+# resource manager must be there to read the WAL). worker_id defaults to 1; worker_id => undef
+# leaves it unset. The rest goes to init.
 sub new_snowflake_node
 {
 	my ($name, %params) = @_;
@@ -31,6 +33,63 @@ sub new_snowflake_node
 	$node->append_conf('postgresql.conf', "shared_preload_libraries = 'snowflake'\n"
 		  . (defined $worker_id ? "snowflake.worker_id = $worker_id\n" : ''));
 	return $node;
+}
+
+# A registry of worker ids (snowflake.registry): a plain server where snowflake is installed but
+# not preloaded, as the registry needs no preload. It also listens on 127.0.0.1, for a test that
+# puts a proxy in front of it. Started.
+sub new_registry
+{
+	my ($name) = @_;
+	my $registry = PostgreSQL::Test::Cluster->new($name);
+	$registry->init;
+	$registry->append_conf('postgresql.conf', "listen_addresses = '127.0.0.1'");
+	$registry->start;
+	$registry->safe_psql('postgres', 'CREATE EXTENSION snowflake');
+	return $registry;
+}
+
+# The connection string of $registry's unix socket, for snowflake.registry.
+sub registry_conninfo
+{
+	my ($registry) = @_;
+	return 'host=' . $registry->host . ' port=' . $registry->port . ' dbname=postgres';
+}
+
+# A node that claims its worker id from the registry that $conninfo names (registry_conninfo),
+# with a claim lasting $ttl_s seconds. worker_id => N has the registry confirm that worker id
+# instead; the other %params go to new_snowflake_node.
+sub new_registry_node
+{
+	my ($name, $conninfo, $ttl_s, %params) = @_;
+	my $node = new_snowflake_node($name, worker_id => undef, %params);
+	$node->append_conf('postgresql.conf',
+		"snowflake.registry = '$conninfo'\nsnowflake.registry_ttl = '${ttl_s}s'");
+	return $node;
+}
+
+# Waits until $node makes ids with a worker id, and returns it.
+sub claimed_worker_id
+{
+	my ($node) = @_;
+	$node->poll_query_until('postgres', 'SELECT snowflake_worker_id() IS NOT NULL')
+	  or die $node->name . ' claimed no worker id';
+	return $node->safe_psql('postgres', 'SELECT snowflake_worker_id()');
+}
+
+# Calls $code every 20 ms until it returns a true value, which it returns; dies saying what it
+# waited for after timeout_default seconds.
+sub wait_until
+{
+	my ($what, $code) = @_;
+	my $deadline = Time::HiRes::time() + $PostgreSQL::Test::Utils::timeout_default;
+	for (;;)
+	{
+		my $value = $code->();
+		return $value if $value;
+		die "timed out waiting for $what" if Time::HiRes::time() > $deadline;
+		Time::HiRes::usleep(20_000);
+	}
 }
 
 # Starts $node, under libfaketime with its clock off by clock_offset_s => N seconds if that is
@@ -126,9 +185,12 @@ sub check_clock
 
 # Only pg_ctl runs with libfaketime, and passes it on to the server; the harness's own psql
 # keeps the real clock. libfaketime shows the real clock to signal handlers that interrupt
-# select(), poll() or epoll_wait(), such as the PG15 postmaster's. The one place that decides
-# what a test needing libfaketime does without it: fail, as it cannot test what it is for
-# (test/run-all.sh installs libfaketime).
+# select(), poll() or epoll_wait(), such as the PG15 postmaster's, and a process started from
+# such a handler keeps it for good: on 15 a clocked server's background workers (the lease and
+# registry workers among them) run on the real clock, its backends on the set one; on 17 and
+# later every process runs on the set one. The one place that decides what a test needing
+# libfaketime does without it: fail, as it cannot test what it is for (test/run-all.sh
+# installs libfaketime).
 sub with_faketime
 {
 	my ($node, $code) = @_;
