@@ -84,15 +84,8 @@ if [ -z "${SNOWFLAKE_SERVER_SUITES_ONLY:-}" ]; then
     PG_CONFIG="$PG_CONFIG"
 fi
 
-# pg_regress, isolation and TAP tests write next to the sources, and PostgreSQL will not run as
-# root: as root, they run as the postgres user in a copy of the tree.
-testdir=$SNOWFLAKE_ROOT
-if [ "$(id -u)" -eq 0 ]; then
-  testdir=$(make_private_dir)
-  trap 'rm -rf "$testdir"' EXIT
-  cp -a "$SNOWFLAKE_ROOT/." "$testdir/"
-  chown -R postgres: "$testdir"
-fi
+# As root, pg_regress, isolation and TAP tests run as the postgres user in a copy of the tree.
+use_test_tree
 stage no_preload installcheck no-preload "$testdir/output_no_preload/regression.diffs"
 stage regress installcheck regress "$testdir/regression.diffs"
 stage isolation installcheck isolation "$testdir/output_iso/regression.diffs"

@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "core/lease_policy.h"
+#include "pg/background_worker.h"
 #include "pg/lease.h"
 #include "pg/settings.h"
 #include "pg/shared.h"
@@ -75,18 +76,8 @@ void forget_lease_worker(int /*code*/, Datum /*arg*/) { set_lease_worker_latch(n
 }  // namespace
 
 void register_lease_worker() {
-  BackgroundWorker worker = {};
-  snprintf(worker.bgw_name, BGW_MAXLEN, "snowflake lease worker");
-  snprintf(worker.bgw_type, BGW_MAXLEN, "snowflake lease worker");
-  snprintf(worker.bgw_library_name, BGW_MAXLEN, "snowflake");
-  snprintf(worker.bgw_function_name, BGW_MAXLEN, "snowflake_lease_worker_main");
-  // Connected to no database (shared catalogs only), so that pg_stat_activity shows it.
-  worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-  // Only a server that can generate renews: primaries, and standbys once promoted.
-  worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
   // After an error (a full disk, say) it comes back in a while; callers renew meanwhile.
-  worker.bgw_restart_time = 10;
-  RegisterBackgroundWorker(&worker);
+  register_background_worker("snowflake lease worker", "snowflake_lease_worker_main", 10);
 }
 
 }  // namespace snowflake::pg

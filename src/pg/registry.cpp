@@ -4,6 +4,7 @@
 #include "core/generator.h"
 #include "core/issued_ids.h"
 #include "core/worker_claim.h"
+#include "pg/background_worker.h"
 #include "pg/errors.h"
 #include "pg/lease.h"
 #include "pg/registry_connection.h"
@@ -437,16 +438,7 @@ void pause_for_registry() {
 std::size_t registry_shared_size() { return sizeof(RegistryShared); }
 
 void register_registry_worker() {
-  BackgroundWorker worker = {};
-  snprintf(worker.bgw_name, BGW_MAXLEN, "snowflake registry worker");
-  snprintf(worker.bgw_type, BGW_MAXLEN, "snowflake registry worker");
-  snprintf(worker.bgw_library_name, BGW_MAXLEN, "snowflake");
-  snprintf(worker.bgw_function_name, BGW_MAXLEN, "snowflake_registry_worker_main");
-  worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-  // Only a server that can generate needs a worker id: primaries, and standbys once promoted.
-  worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-  worker.bgw_restart_time = 1;
-  RegisterBackgroundWorker(&worker);
+  register_background_worker("snowflake registry worker", "snowflake_registry_worker_main", 1);
 }
 
 void start_registry(void* area, bool found, SharedGenerator& shared) {

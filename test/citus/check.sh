@@ -12,13 +12,7 @@ source "$(dirname "$0")/../lib.sh"
 # prove and the harness's IPC::Run; DBD::Pg for the inserting clients; Citus's own libraries.
 install_packages perl libipc-run-perl libdbd-pg-perl liblz4-1 libzstd1
 
-testdir=$SNOWFLAKE_ROOT
-if [ "$(id -u)" -eq 0 ]; then
-  testdir=$(make_private_dir)
-  trap 'rm -rf "$testdir"' EXIT
-  cp -a "$SNOWFLAKE_ROOT/." "$testdir/"
-  chown -R postgres: "$testdir"
-fi
+use_test_tree
 # Once with worker ids set by hand, once claimed from a registry (test/citus/t/CitusCluster.pm).
 # On a failure, the end of each test's log says what the servers and the clients did.
 status=0

@@ -16,6 +16,19 @@ make_private_dir() {
   echo "$dir"
 }
 
+# Sets testdir to where the tests that write next to the sources (pg_regress, isolation, TAP)
+# run: the tree itself, or, as root, a copy the unprivileged user owns, removed when the script
+# exits (PostgreSQL will not run as root).
+use_test_tree() {
+  testdir=$SNOWFLAKE_ROOT
+  if [ "$(id -u)" -eq 0 ]; then
+    testdir=$(make_private_dir)
+    trap 'rm -rf "$testdir"' EXIT
+    cp -a "$SNOWFLAKE_ROOT/." "$testdir/"
+    chown -R postgres: "$testdir"
+  fi
+}
+
 # A new cluster in $1 that preloads snowflake with worker id 1 and listens only on a unix socket
 # in $2; callers append their own settings.
 init_private_cluster() {
