@@ -99,8 +99,8 @@ SharedGenerator* generator = nullptr;
 
 constexpr long kCallerPollMs = 10;
 
-// Claims, renewals and parking, as the install script's functions take them. The first
-// statement of every connection puts the extension's schema on its search path.
+// Claims, renewals and parking, as the functions of sql/snowflake--1.0--1.1.sql take them. The
+// first statement of every connection puts the extension's schema on its search path.
 constexpr const char* kSearchPathSql =
     "SELECT (SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident(n.nspname) || "
     "', pg_catalog', false) FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS "

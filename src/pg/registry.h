@@ -2,10 +2,11 @@
 // `CREATE EXTENSION snowflake` ran, whose table of claims (the view snowflake_registry) hands
 // out worker ids. A background process, the registry worker, claims this server's worker id
 // there (or, with snowflake.worker_id set, has the registry confirm that no other server holds
-// that one), renews the claim, records how far this server's ids may go, and gives the claim
-// up at a clean shutdown with the exact bound. The policy (renewal interval, fence, bound) is
-// core/worker_claim.h's; the protocol is the SQL functions snowflake_registry_claim, _renew and
-// _park of the install script; the transport is registry_connection.h.
+// that one), renews the claim, records how far this server's ids may go, and at a clean
+// shutdown records exactly where they stopped, keeping the claim for the server's next start.
+// The policy (renewal interval, fence, bound) is core/worker_claim.h's; the protocol is the SQL
+// functions snowflake_registry_claim, _renew and _park of sql/snowflake--1.0--1.1.sql; the
+// transport is registry_connection.h.
 //
 // "The same server" is one data directory on one host: the holder is named by the system
 // identifier, the host name and the data directory. A physical standby shares its primary's

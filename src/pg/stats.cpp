@@ -28,7 +28,7 @@ PG_FUNCTION_INFO_V1(snowflake_worker_id);
 namespace snowflake::pg {
 namespace {
 
-// The columns in the order the install script declares them. Version 1.0 declared those up to
+// The columns in the order the extension's script declares them. Version 1.0 declared those up to
 // kLeaseRenewals: a server whose library is newer than its extension fills only those.
 enum StatsColumn {
   kWorkerId,
