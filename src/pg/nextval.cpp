@@ -2,8 +2,9 @@
 // shared state once (more only under contention) and returns. It takes no lock, writes no
 // other shared memory and allocates nothing. The rare exceptions are each a branch below:
 // renewing the lease, waiting for the clock or for the renewal of the worker id's claim,
-// counting a clock step or a borrowed millisecond, and refusing. (With a registry, a call also
-// reads the claim's fence: one more atomic load.) Nothing is cached or batched per backend: the
+// counting a clock step or a borrowed millisecond, and refusing. A call also loads the worker id
+// (from the cache line it claims from) and the fence of its claim on the registry (never reached
+// without a registry): two reads, no writes. Nothing is cached or batched per backend: the
 // profile (test/bench/README.md) says it would save little, and it would cost correctness.
 #include "pg/nextval.h"
 
