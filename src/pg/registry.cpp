@@ -312,6 +312,8 @@ bool renew(WorkerSession& session, const Layout& layout, std::int32_t claimed) {
 
 // A clean shutdown: the lease stops where it is, and the registry records exactly that as the
 // highest id this incarnation issued, so that this server's next start resumes right there.
+// Never below the earlier holders' ids, which claim() moved the generator past: a lease not
+// renewed since the claim ends below them.
 void park(WorkerSession& session, const Layout& layout) {
   SpinLockAcquire(&registry->mutex);
   const std::int32_t claimed = registry->bound_recorded ? registry->claimed_worker_id : kNoWorkerId;
@@ -321,10 +323,12 @@ void park(WorkerSession& session, const Layout& layout) {
   const std::uint64_t lease_end_tick =
       generator->state.lease_end_tick.load(std::memory_order_acquire);
   if (lease_end_tick == 0) return;
+  const std::uint64_t highest_tick =
+      std::max(lease_end_tick - 1, generator->state.last_tick.load(std::memory_order_acquire));
   char worker[16];
   char highest[32];
   snprintf(worker, sizeof(worker), "%d", claimed);
-  snprintf(highest, sizeof(highest), "%" PRId64, layout.id_of_tick(lease_end_tick - 1, claimed));
+  snprintf(highest, sizeof(highest), "%" PRId64, layout.id_of_tick(highest_tick, claimed));
   const char* parameters[] = {worker, session.incarnation, highest};
   RegistryRow row;
   (void)registry_call(session.connection, kParkSql, 3, parameters, call_deadline_micros(), row,

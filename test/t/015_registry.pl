@@ -5,7 +5,8 @@
 # registry returns; a server started while the registry is down issues nothing until it has a
 # worker id. A configured worker id that another server holds is refused, naming the holder;
 # once the holder is gone and its claim expired, a server whose clock is 60 s behind takes the
-# worker id over and issues above every id of the old holder. (sql/registry.sql tests the
+# worker id over and issues above every id of the old holder; one that takes a worker id over
+# and stops at once records no lower highest id than the old holder's. (sql/registry.sql tests the
 # registry's functions one call at a time; 016 cuts a holder off from the registry.)
 use strict;
 use warnings FATAL => 'all';
@@ -298,7 +299,28 @@ ok(!grep({ $_ == $new_worker_id } values %worker_id),
 cmp_ok($node{s1}->safe_psql('postgres', 'SELECT snowflake_nextval()'),
 	'>', $old_last_id, 'the old holder back: its ids are above every id it issued before');
 
-$_->stop for values %node, $taker, $registry;
+# (5) s4 takes over s3's worker id, released after s3 crashed with ids 30 s ahead, and stops
+# cleanly before its lease has moved past them (its renewals wait for a synchronous standby
+# that never comes). What it records at shutdown is not below what s3 may have issued, so the
+# worker id's next holder still starts above s3's ids.
+my $ahead_id = $node{s3}->safe_psql('postgres',
+	"SELECT snowflake_from_timestamp(clock_timestamp() + interval '30 s')");
+$node{s3}->safe_psql('postgres', "SELECT snowflake_advance_past($ahead_id)");
+$node{s3}->stop('immediate');
+my $s3_highest_sql = "SELECT highest_id FROM snowflake_registry WHERE worker_id = $worker_id{s3}";
+my $s3_highest = $registry->safe_psql('postgres', $s3_highest_sql);
+cmp_ok($s3_highest, '>', $ahead_id, 'the registry records the ids s3 advanced past');
+$registry->safe_psql('postgres', "SELECT snowflake_release_worker_id($worker_id{s3})");
+restart_with_settings(
+	$node{s4}, "snowflake.worker_id = $worker_id{s3}\nwal_level = replica\n"
+	  . "max_wal_senders = 2\nsynchronous_standby_names = 'ghost'\n");
+is(claimed_worker_id($node{s4}), $worker_id{s3}, 's4 takes over the released worker id');
+$node{s4}->stop;
+cmp_ok($registry->safe_psql('postgres', $s3_highest_sql),
+	'>=', $s3_highest,
+	"a clean shutdown right after a takeover keeps the registry's highest id above the old holder's ids");
+
+$_->stop for $node{s1}, $node{s2}, $taker, $registry;
 note(sprintf('run time: %.1f s', time - $test_started));
 
 done_testing();
