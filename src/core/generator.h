@@ -24,9 +24,10 @@
 //    a claim loads it with acquire, so a claim that sees a lease end also sees every effect of
 //    making it durable, and never issues a tick the durable lease does not cover.
 //  - worker_id is published with release once the server may generate with it (at start, or
-//    when the registry granted it, after the generator was moved past its earlier holders'
-//    ids); a caller loads it with acquire before its claim. A caller that loaded a worker id
-//    the server has since given up still issues a tick under a lease made while it was held.
+//    at the first renewal of a claim the registry granted, after the generator was moved past
+//    its earlier holders' ids), and set back to kNoWorkerId when a claim is lost; a caller
+//    loads it with acquire before each attempt at a claim, so one that waited (for the clock,
+//    the lease or the registry) makes its id with the worker id of the moment.
 //  - All are lock-free atomics (static_assert below), and lock-free atomics are address-free:
 //    the same object works when mapped at different addresses in different processes, as
 //    shared memory may be.
@@ -57,7 +58,7 @@ struct alignas(kFalseSharingBytes) GeneratorState {
   // The first tick the durable lease does not cover.
   std::atomic<std::uint64_t> lease_end_tick{0};
   // The worker id ids are made with, read by every claim from the line it loads anyway;
-  // written rarely (at start, or when a claim is granted) with release.
+  // written rarely (at start, and when a claim is granted or lost) with release.
   std::atomic<std::int32_t> worker_id{kNoWorkerId};
 };
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free &&

@@ -32,6 +32,7 @@ struct DurableLease {
   std::int64_t written_unix_ms;  // 0: not known
 };
 
+// The payload that records `issued`, written at written_unix_ms: for the file and the WAL alike.
 inline LeasePayload payload_of(const IssuedIds& issued, std::int64_t written_unix_ms) noexcept {
   return LeasePayload{issued.lease_end_unix_ms,
                       issued.layout.epoch_unix_ms(),

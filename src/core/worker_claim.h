@@ -9,11 +9,12 @@
 // both, whatever either server's clock reads, even if the old holder never stops.
 //
 // Availability rests on time. A claim lasts ttl on the registry's clock; the holder renews it
-// every ttl / kRenewalsPerTtl, and stops issuing at claim_fence_micros on its own monotonic
-// clock, counted from when it sent its last successful renewal: before the registry can see
-// the claim expire, by a margin (claim_fence_margin_ms) for the two clocks running at
-// different rates. The fence limits when ids are issued, not how far ahead of the clock they
-// run: a holder whose ids are ahead (after a takeover by a server whose clock is behind, or a
+// every ttl / kRenewalsPerTtl, and stops issuing at claim_fence_micros, counted on its own
+// monotonic clock from when it sent its last successful renewal (and turned into a wall-clock
+// time at each renewal, for the hot path to compare with the clock it reads anyway): before
+// the registry can see the claim expire, by a margin (claim_fence_margin_ms) for the two clocks
+// running at different rates. The fence limits when ids are issued, not how far ahead of the clock
+// they run: a holder whose ids are ahead (after a takeover by a server whose clock is behind, or a
 // restart above the recorded bound) issues them at once, and stops at its fence all the same.
 #pragma once
 

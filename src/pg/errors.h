@@ -14,12 +14,15 @@ namespace snowflake::pg {
 inline constexpr const char* kNeverNegativeDetail =
     "Snowflake ids are never negative: their sign bit is always 0.";
 
+// A function that needs the generator, on a server that did not preload the library.
 [[noreturn]] void report_not_preloaded();
+// snowflake_nextval() and its kin on a server with neither a worker id nor a registry.
 [[noreturn]] void report_worker_id_unset();
 // The same two conditions as a WARNING, at CREATE EXTENSION.
 enum class NotReady : std::uint8_t { not_preloaded, worker_id_unset };
 void warn_not_ready(NotReady reason);
 
+// A negative value where a snowflake id is expected (kNeverNegativeDetail).
 [[noreturn]] void report_negative_id(std::int64_t id);
 
 }  // namespace snowflake::pg

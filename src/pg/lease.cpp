@@ -44,6 +44,7 @@ namespace {
 static_assert(std::is_trivially_destructible_v<DurableLease>);
 static_assert(std::is_trivially_destructible_v<LeaseFileContents>);
 static_assert(std::is_trivially_destructible_v<std::optional<DurableLease>>);
+static_assert(std::is_trivially_destructible_v<std::optional<LeasePayload>>);
 
 constexpr const char* kLeaseLockTrancheName = "snowflake lease";
 // How often a caller waiting for the lease lock looks again, in case its holder failed with an
@@ -67,7 +68,7 @@ enum class RenewalStatus : std::uint8_t {
   renewed,           // a longer lease is durable and published
   not_due,           // the lease already reaches far enough
   blocked,           // an operator must act first (LeaseBlock)
-  capped,            // due, but the worker id's claim keeps it short (limit_lease)
+  capped,            // due, but the worker id's claim keeps it short (limit_lease) or was lost
   file_not_written,  // the lease file could not be written
   unconfirmed,       // the wait for synchronous standbys was interrupted
 };
@@ -113,6 +114,7 @@ const char* layout_text(const Layout& layout) {
                   layout.worker_bits(), layout.sequence_bits());
 }
 
+// The lease's layout or worker id could make new ids repeat its ids: the generator is blocked.
 void report_layout_changed(const IssuedIds& issued, const Layout& layout, int elevel) {
   ereport(elevel,
           (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -145,6 +147,7 @@ void note_layout_change(LayoutChange change, const IssuedIds& issued, const Layo
                : errdetail("Every new id is above every id issued before.")));
 }
 
+// The lease file exists but holds no valid lease: the generator is blocked.
 void report_lease_file_damaged(int elevel) {
   ereport(elevel,
           (errcode(ERRCODE_DATA_CORRUPTED),
@@ -168,6 +171,7 @@ void report_lease_write_failed(int elevel, bool replaying) {
            replaying ? errhint("Make the data directory writable, or free disk space.") : 0));
 }
 
+// A wait for synchronous standbys to confirm a lease ended by an interrupt.
 void report_lease_wait_interrupted(int elevel) {
   ereport(elevel, (errcode(ERRCODE_QUERY_CANCELED),
                    errmsg("canceling the wait for synchronous standbys to confirm the snowflake "
@@ -184,6 +188,7 @@ void acquire_lease_lock() {
   ConditionVariableCancelSleep();
 }
 
+// Lets the next of the callers polling in acquire_lease_lock take the lease lock.
 void release_lease_lock() {
   LWLockRelease(lease->lock);
   ConditionVariableBroadcast(&lease->lock_released);
@@ -212,7 +217,8 @@ void adopt(const Layout& layout, const DurableLease& newest) {
     note_layout_change(change, issued, layout, compared_worker_id);
   lease->logged_change = change;
   if (change == LayoutChange::ids_may_repeat) {
-    lease->block = LeaseBlock::layout_changed;
+    // A damaged file stays the reason: accepting the layout change must not clear it.
+    if (lease->block != LeaseBlock::file_damaged) lease->block = LeaseBlock::layout_changed;
     withdraw_lease(generator->state);
     return;
   }
@@ -298,6 +304,7 @@ bool wait_for_synchronous_standbys(XLogRecPtr lsn) {
   }
 }
 
+// Whether two leases record the same facts, field by field.
 bool same_lease(const DurableLease& a, const DurableLease& b) {
   const Layout& x = a.issued.layout;
   const Layout& y = b.issued.layout;
@@ -377,8 +384,10 @@ Renewal renew_locked(const Layout& layout, std::int64_t now_ms, std::int64_t min
   const std::int32_t renewing_worker_id = current_worker_id();
   std::optional<std::int64_t> target_ms =
       lease_renewal_target_ms(generator->state, layout, now_ms, min_end_ms);
-  if (!target_ms || renewing_worker_id == kNoWorkerId) return Renewal{RenewalStatus::not_due, 0};
-  // A lease the claim keeps short of what the caller needs is of no use to it.
+  if (!target_ms) return Renewal{RenewalStatus::not_due, 0};
+  // A claim lost meanwhile allows no lease at all, and a lease the claim keeps short of what the
+  // caller needs is of no use to it.
+  if (renewing_worker_id == kNoWorkerId) return Renewal{RenewalStatus::capped, 0};
   const std::int64_t limit_ms = claim_limit_ms(layout);
   if (limit_ms < min_end_ms) return Renewal{RenewalStatus::capped, 0};
   target_ms = std::min(*target_ms, limit_ms);
@@ -453,7 +462,13 @@ void replay_lease(const DurableLease& replayed) {
 
 // The resource manager's redo: a record this code could not have written is a PANIC.
 void redo_lease(XLogReaderState* record) {
-  const LeasePayload payload = read_lease_record(record);
+  const std::optional<LeasePayload> read = read_lease_record(record);
+  if (!read)
+    ereport(PANIC, (errcode(ERRCODE_DATA_CORRUPTED),
+                    errmsg("snowflake lease record is not one this version writes"),
+                    errdetail("It has type %u and %u bytes of data.",
+                              XLogRecGetInfo(record) & ~XLR_INFO_MASK, XLogRecGetDataLen(record))));
+  const LeasePayload& payload = *read;
   const std::optional<DurableLease> replayed = lease_of(payload);
   if (!replayed)
     ereport(PANIC, (errcode(ERRCODE_DATA_CORRUPTED),

@@ -46,7 +46,8 @@ void start_lease(void* area, bool found, SharedGenerator& generator, const Layou
 // Makes a lease durable and publishes it, reaching kLeaseSpanMs past demand and at least
 // min_end_ms (ms since the layout's epoch), unless the current lease already does and is not
 // due for renewal. False when the worker id's claim keeps the lease from reaching further, or
-// from reaching min_end_ms (limit_lease): the caller waits for the claim's renewal. ERROR when
+// from reaching min_end_ms (limit_lease), or the claim was lost: the caller waits for the
+// claim's renewal. ERROR when
 // the generator may not issue ids under this layout, or the lease cannot be made durable.
 // now_ms is the clock in ms since the layout's epoch.
 bool renew_lease(const Layout& layout, std::int64_t now_ms, std::int64_t min_end_ms = 0);
@@ -57,7 +58,8 @@ bool renew_lease(const Layout& layout, std::int64_t now_ms, std::int64_t min_end
 bool request_renewal(const Layout& layout, std::int64_t now_ms);
 
 // What a worker id claimed from the registry allows (registry.h): no lease reaches past
-// cap_unix_ms. Without a claim there is no limit (INT64_MAX).
+// cap_unix_ms. The limit is INT64_MAX (none) until a registry sets one, and 0 once a claim was
+// lost or parked at shutdown.
 void limit_lease(std::int64_t cap_unix_ms);
 
 // The operator accepts that ids under the current layout may repeat or fall below the ids

@@ -69,6 +69,7 @@ struct ReadSlot {
   DurableLease lease;
 };
 
+// The slot as read, if it is a valid one (above).
 std::optional<ReadSlot> valid_slot(const LeaseSlot& slot, ssize_t read_bytes) {
   if (read_bytes == sizeof(LeaseSlot) && slot.magic == kLeaseMagic && slot.format == kLeaseFormat &&
       slot.generation > 0 && EQ_CRC32C(slot.crc, crc_of(&slot, offsetof(LeaseSlot, crc)))) {

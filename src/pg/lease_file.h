@@ -31,8 +31,9 @@ struct LeaseFileContents {
   std::uint64_t generation;  // when valid: the write counter of the newest slot
 };
 
-// Reads the file, also slots written by version 1.0. It never errors: it runs at server start
-// and in the lease worker's checks.
+// Reads the file, also slots written by version 1.0. It never errors: it runs at server start,
+// before each write of a lease (to see whether the file is still as written), in the lease
+// worker's checks and during replay.
 LeaseFileContents read_lease_file();
 
 // Server start: removes the temporary file of a creation that did not finish (WARNING if that

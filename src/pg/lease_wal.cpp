@@ -30,15 +30,12 @@ std::uint64_t log_lease(const LeasePayload& lease) {
   return XLogInsert(kLeaseRmgrId, kLeaseInfo);
 }
 
-LeasePayload read_lease_record(XLogReaderState* record) {
+std::optional<LeasePayload> read_lease_record(XLogReaderState* record) {
   const std::uint8_t info = XLogRecGetInfo(record) & ~XLR_INFO_MASK;
   const std::size_t expected = info == kLeaseInfo              ? sizeof(LeasePayload)
                                : info == kLeaseWithoutTimeInfo ? kPayloadWithoutTimeBytes
                                                                : 0;
-  if (expected == 0) elog(PANIC, "snowflake redo: unknown record type %u", info);
-  if (XLogRecGetDataLen(record) != expected)
-    elog(PANIC, "snowflake redo: lease record of %u bytes, not %zu", XLogRecGetDataLen(record),
-         expected);
+  if (expected == 0 || XLogRecGetDataLen(record) != expected) return std::nullopt;
   // WAL data need not be aligned: it is copied out.
   LeasePayload lease{};
   std::memcpy(&lease, XLogRecGetData(record), expected);
@@ -46,7 +43,13 @@ LeasePayload read_lease_record(XLogReaderState* record) {
 }
 
 void describe_lease_record(StringInfoData* text, XLogReaderState* record) {
-  const LeasePayload lease = read_lease_record(record);
+  const std::optional<LeasePayload> read = read_lease_record(record);
+  if (!read) {
+    appendStringInfo(text, "not a lease record this version writes (%u bytes)",
+                     XLogRecGetDataLen(record));
+    return;
+  }
+  const LeasePayload& lease = *read;
   appendStringInfo(text,
                    "lease end %lld ms since 1970, written at %lld; epoch %lld, worker bits %d, "
                    "sequence bits %d, worker id %d",

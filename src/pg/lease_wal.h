@@ -7,6 +7,7 @@
 #include "core/lease_payload.h"
 
 #include <cstdint>
+#include <optional>
 
 struct XLogReaderState;
 struct StringInfoData;
@@ -22,9 +23,9 @@ inline constexpr const char* kLeaseRmgrName = "snowflake";
 // WAL-logs a lease (not flushed: see lease.h) and returns the end of its record.
 std::uint64_t log_lease(const LeasePayload& lease);
 
-// The payload of a lease record, also of one version 1.0 wrote (written_unix_ms 0). PANICs on
-// a record type this code never writes.
-LeasePayload read_lease_record(XLogReaderState* record);
+// The payload of a lease record, also of one version 1.0 wrote (written_unix_ms 0); none for a
+// record type or length this code never writes (redo PANICs on it, a description says so).
+std::optional<LeasePayload> read_lease_record(XLogReaderState* record);
 
 // For pg_walinspect, pg_waldump with the library, and wal_debug.
 void describe_lease_record(StringInfoData* text, XLogReaderState* record);

@@ -201,15 +201,15 @@ std::int32_t ready_worker_id(const SharedGenerator& shared) {
 IdRun next_id_run(std::uint32_t wanted) {
   SharedGenerator& shared = ready_generator("snowflake_nextval");
   const Layout& layout = generator_layout();
-  std::int32_t worker = ready_worker_id(shared);
   ClockWait wait;
   for (;;) {
+    // Read again after every wait: the claim may have been lost and another worker id claimed.
+    const std::int32_t worker = ready_worker_id(shared);
     const std::int64_t now_unix_ms = realtime_unix_ms();
     note_clock_step_back(shared, now_unix_ms);
     // A claim on the worker id that was not renewed in time: no id until it is.
     if (claim_fenced(now_unix_ms)) {
       await_claim_renewal(registry_wait_deadline_micros());
-      worker = ready_worker_id(shared);
       continue;
     }
     const std::int64_t now_ms = now_unix_ms - layout.epoch_unix_ms();
@@ -223,10 +223,7 @@ IdRun next_id_run(std::uint32_t wanted) {
         return IdRun{layout.id_of_tick(claim.first_tick, worker), claim.count};
       case ClaimStatus::lease_needed:
         // The claim on the worker id may have to be renewed first, and may then be another.
-        if (!renew_lease(layout, now_ms)) {
-          await_claim_renewal(registry_wait_deadline_micros());
-          worker = ready_worker_id(shared);
-        }
+        if (!renew_lease(layout, now_ms)) await_claim_renewal(registry_wait_deadline_micros());
         break;
       case ClaimStatus::clock_behind:
         wait_for_clock(shared, layout, claim, now_ms, wait);

@@ -26,13 +26,11 @@ extern "C" {
 #include "access/xlog.h"
 #include "fmgr.h"
 #include "miscadmin.h"
-#include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/spin.h"
-#include "tcop/tcopprot.h"
 #include "utils/guc.h"
 #include "utils/wait_event.h"
 
@@ -54,6 +52,7 @@ enum class ClaimState : std::uint8_t {
   lost,       // the registry released the worker id, or gave it to another server
 };
 
+// The claim's state as snowflake_stats.claim_state shows it.
 const char* claim_state_name(ClaimState state) {
   switch (state) {
     case ClaimState::claiming:
@@ -355,12 +354,18 @@ bool take_turn(WorkerSession& session, const Layout& layout) {
   return true;
 }
 
+// The worker leaves: callers no longer wake it.
+void forget_registry_worker(int /*code*/, Datum /*arg*/) {
+  registry->worker_latch.store(nullptr, std::memory_order_release);
+}
+
 // The worker's loop: a turn every renewal interval (core/worker_claim.h), sooner when a caller
 // asks for one, and a retry every tenth of the ttl while turns fail. Returns only by exit.
 [[noreturn]] void run_registry_worker() {
   const Layout& layout = generator_layout();
   WorkerSession session;
   name_holder(session);
+  before_shmem_exit(forget_registry_worker, 0);
   registry->worker_latch.store(MyLatch, std::memory_order_release);
   std::int64_t next_turn_micros = 0;
   for (;;) {

@@ -27,18 +27,30 @@ bool fail(RegistryConnection& connection, RegistryError& error, const char* fall
   return false;
 }
 
-// Waits until the socket is ready for `socket_event` or the deadline passes: false then.
+// Waits until the socket is ready for `socket_event` or the deadline passes: false then. What
+// set the latch meanwhile (a shutdown, a reload, a caller asking for a renewal) is for the
+// worker's loop, so the latch is set again on the way out.
 bool wait_for_socket(RegistryConnection& connection, int socket_event,
                      std::int64_t deadline_micros) {
+  bool latch_was_set = false;
+  bool ready = false;
   for (;;) {
     const std::int64_t left_micros = deadline_micros - monotonic_micros();
-    if (left_micros <= 0) return false;
+    if (left_micros <= 0) break;
     const int events =
         WaitLatchOrSocket(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH | socket_event,
                           PQsocket(connection.conn), (left_micros + 999) / 1000, PG_WAIT_CLIENT);
-    if (events & WL_LATCH_SET) ResetLatch(MyLatch);
-    if (events & socket_event) return true;
+    if (events & WL_LATCH_SET) {
+      ResetLatch(MyLatch);
+      latch_was_set = true;
+    }
+    if (events & socket_event) {
+      ready = true;
+      break;
+    }
   }
+  if (latch_was_set) SetLatch(MyLatch);
+  return ready;
 }
 
 }  // namespace

@@ -1,10 +1,11 @@
 // A libpq connection from the registry worker to the registry database, used the way
 // postgres_fdw and dblink use libpq inside a server process: every wait is WaitLatchOrSocket on
-// the connection's socket, so the worker stays responsive to reloads, shutdown and postmaster
-// death, and every call ends by a deadline, so that a registry that stopped answering (a frozen
-// proxy, a cut link) is given up on in time rather than waited for. Its file descriptor counts
-// against the server's limit (AcquireExternalFD). A transport only: what is said over it is the
-// registry's business (registry.h).
+// the connection's socket, so the worker leaves at postmaster death and, once the call ends,
+// sees a reload, shutdown or caller that set its latch meanwhile; and every call ends by a
+// deadline, so that a registry that stopped answering (a frozen proxy, a cut link) is given up
+// on in time rather than waited for. Its file descriptor counts against the server's limit
+// (AcquireExternalFD). A transport only: what is said over it is the registry's business
+// (registry.h).
 #pragma once
 
 #include <cstdint>
@@ -42,6 +43,7 @@ bool registry_call(RegistryConnection& connection, const char* sql, int paramete
                    const char* const* parameters, std::int64_t deadline_micros, RegistryRow& row,
                    RegistryError& error);
 
+// Closes the connection, if open, and gives its file descriptor back.
 void registry_disconnect(RegistryConnection& connection);
 
 }  // namespace snowflake::pg

@@ -78,6 +78,7 @@ struct LayoutProblem {
   const char* hint;
 };
 
+// The report of a refused layout, for both the setting's check and the server's start.
 LayoutProblem layout_problem(LayoutStatus status, int worker_bits, int sequence_bits) {
   switch (status) {
     case LayoutStatus::ok:

@@ -54,8 +54,8 @@ void start_shared_memory() {
   char* aligned = reinterpret_cast<char*>(
       TYPEALIGN(alignof(SharedGenerator), reinterpret_cast<uintptr_t>(block)));
   shared = found ? reinterpret_cast<SharedGenerator*>(aligned) : new (aligned) SharedGenerator();
-  // The registry first: it publishes a configured worker id, which the lease compares with the
-  // one its ids were issued under.
+  // The registry first: without a registry it publishes the configured worker id, which the
+  // lease compares with the one its ids were issued under.
   start_registry(aligned + registry_offset(), found, *shared);
   start_lease(aligned + lease_offset(), found, *shared, generator_layout());
   LWLockRelease(AddinShmemInitLock);

@@ -66,6 +66,7 @@ void set_text(Datum* value, bool* null, const char* text) {
   *value = text == nullptr ? Datum(0) : CStringGetTextDatum(text);
 }
 
+// The generator, which only a preloaded library has: an ERROR otherwise.
 const SharedGenerator& preloaded_generator() {
   const SharedGenerator* shared = shared_generator();
   if (shared == nullptr) report_not_preloaded();

@@ -59,7 +59,7 @@ Datum checked_snowflake(std::int64_t value) {
 }  // namespace
 }  // namespace snowflake::pg
 
-// Text input: the digits bigint accepts, without a minus sign.
+// Text input: decimal digits only (core/id_text.h), never a negative value.
 Datum snowflake_in(PG_FUNCTION_ARGS) {
   const char* text = PG_GETARG_CSTRING(0);
   const snowflake::ParsedId parsed = snowflake::parse_id_text(text);
