@@ -58,9 +58,7 @@ enum class LayoutChange : std::uint8_t {
   const Layout& before = issued.layout;
   const bool same_widths = before.worker_bits() == layout.worker_bits() &&
                            before.sequence_bits() == layout.sequence_bits();
-  if (same_widths && before.epoch_unix_ms() == layout.epoch_unix_ms() &&
-      issued.worker_id == worker_id)
-    return LayoutChange::none;
+  if (before == layout && issued.worker_id == worker_id) return LayoutChange::none;
   const std::optional<std::int64_t> largest_old = largest_issued_id(issued);
   const std::optional<std::int64_t> smallest_new =
       smallest_id_after(layout, worker_id, issued.lease_end_unix_ms);

@@ -78,6 +78,13 @@ class Layout {
   }
   constexpr std::int64_t epoch_unix_ms() const noexcept { return epoch_unix_ms_; }
 
+  // The same layout: the same widths and epoch, so the same ids from the same ticks.
+  friend constexpr bool operator==(const Layout& a, const Layout& b) noexcept {
+    return a.worker_bits_ == b.worker_bits_ && a.sequence_bits_ == b.sequence_bits_ &&
+           a.epoch_unix_ms_ == b.epoch_unix_ms_;
+  }
+  friend constexpr bool operator!=(const Layout& a, const Layout& b) noexcept { return !(a == b); }
+
   // Whether a worker id fits the worker bits: the precondition of every id this layout makes.
   constexpr bool fits_worker_id(std::int64_t worker_id) const noexcept {
     return worker_id >= 0 && worker_id <= max_worker_id();

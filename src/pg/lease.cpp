@@ -306,11 +306,8 @@ bool wait_for_synchronous_standbys(XLogRecPtr lsn) {
 
 // Whether two leases record the same facts, field by field.
 bool same_lease(const DurableLease& a, const DurableLease& b) {
-  const Layout& x = a.issued.layout;
-  const Layout& y = b.issued.layout;
   return a.issued.lease_end_unix_ms == b.issued.lease_end_unix_ms &&
-         a.issued.worker_id == b.issued.worker_id && x.epoch_unix_ms() == y.epoch_unix_ms() &&
-         x.worker_bits() == y.worker_bits() && x.sequence_bits() == y.sequence_bits() &&
+         a.issued.worker_id == b.issued.worker_id && a.issued.layout == b.issued.layout &&
          a.written_unix_ms == b.written_unix_ms;
 }
 

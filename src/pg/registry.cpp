@@ -171,10 +171,7 @@ bool ensure_connected(WorkerSession& session) {
 // recorded under another holder's layout (the same one, normally).
 std::uint64_t first_tick_above(const Layout& layout, std::int32_t worker_id,
                                std::int64_t highest_id, const Layout& recorded_layout) {
-  const bool same_layout = recorded_layout.epoch_unix_ms() == layout.epoch_unix_ms() &&
-                           recorded_layout.worker_bits() == layout.worker_bits() &&
-                           recorded_layout.sequence_bits() == layout.sequence_bits();
-  if (same_layout) {
+  if (recorded_layout == layout) {
     const std::optional<std::uint64_t> tick = first_tick_above_id(layout, worker_id, highest_id);
     return tick ? *tick : layout.first_tick_of_ms(layout.max_ms() + 1);
   }

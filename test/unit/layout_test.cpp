@@ -69,6 +69,16 @@ TEST(Layout, CheckRequiresMinTimestampBits) {
   EXPECT_EQ(Layout::check(kMaxWorkerBits, kMaxSequenceBits), LayoutStatus::too_few_timestamp_bits);
 }
 
+// Equal layouts: equal widths and epoch; any one of the three differing makes them unequal.
+TEST(Layout, EqualOnlyWithTheSameWidthsAndEpoch) {
+  const Layout base(10, 12, 1000);
+  EXPECT_TRUE(base == Layout(10, 12, 1000));
+  EXPECT_FALSE(base != Layout(10, 12, 1000));
+  EXPECT_NE(base, Layout(11, 12, 1000));
+  EXPECT_NE(base, Layout(10, 11, 1000));
+  EXPECT_NE(base, Layout(10, 12, 1001));
+}
+
 TEST(Layout, DefaultIsTwitterLayout) {
   constexpr Layout layout = Layout::twitter();
   EXPECT_EQ(layout.timestamp_bits(), 41);
