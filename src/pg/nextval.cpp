@@ -10,7 +10,6 @@
 
 #include "core/clock.h"
 #include "core/generator.h"
-#include "pg/errors.h"
 #include "pg/lease.h"
 #include "pg/registry.h"
 #include "pg/settings.h"
@@ -181,10 +180,9 @@ void finish_wait(SharedGenerator& shared, ClockWait& wait, std::int64_t now_unix
 }  // namespace
 
 SharedGenerator& ready_generator(const char* function) {
-  SharedGenerator* shared = shared_generator();
-  if (shared == nullptr) report_not_preloaded();
+  SharedGenerator& shared = preloaded_generator();
   if (RecoveryInProgress()) report_in_recovery(function);
-  return *shared;
+  return shared;
 }
 
 std::int64_t registry_wait_deadline_micros() {

@@ -16,7 +16,6 @@
 #include "core/issued_ids.h"
 #include "core/layout.h"
 #include "core/stats.h"
-#include "pg/errors.h"
 #include "pg/settings.h"
 #include "pg/shared.h"
 
@@ -139,13 +138,12 @@ void follow(SharedGenerator& shared, const Layout& layout, std::int32_t worker, 
 Datum snowflake_observe(PG_FUNCTION_ARGS) {
   using namespace snowflake::pg;
   check_trigger_use(fcinfo);
-  snowflake::SharedGenerator* shared = shared_generator();
-  if (shared == nullptr) report_not_preloaded();
+  snowflake::SharedGenerator& shared = preloaded_generator();
   const TriggerData* trigger = reinterpret_cast<TriggerData*>(fcinfo->context);
   const HeapTuple row =
       TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) ? trigger->tg_newtuple : trigger->tg_trigtuple;
   const snowflake::Layout& layout = generator_layout();
-  const std::int32_t worker = shared->state.worker_id.load(std::memory_order_acquire);
+  const std::int32_t worker = shared.state.worker_id.load(std::memory_order_acquire);
   const bool replicated = SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA;
   const int named = trigger->tg_trigger->tgnargs;
   for (int i = 0; i < (named == 0 ? 1 : named); ++i) {
@@ -156,8 +154,8 @@ Datum snowflake_observe(PG_FUNCTION_ARGS) {
     const std::int64_t id = DatumGetInt64(value);
     if (is_null || id < 0) continue;
     if (replicated && worker != snowflake::kNoWorkerId && layout.decode(id).worker_id == worker)
-      refuse_collision(*shared, trigger->tg_relation, column, id, worker);
-    follow(*shared, layout, worker, id);
+      refuse_collision(shared, trigger->tg_relation, column, id, worker);
+    follow(shared, layout, worker, id);
   }
   return PointerGetDatum(row);
 }

@@ -3,6 +3,7 @@
 // yet.
 #include "pg/shared.h"
 
+#include "pg/errors.h"
 #include "pg/lease.h"
 #include "pg/registry.h"
 #include "pg/settings.h"
@@ -64,6 +65,11 @@ void start_shared_memory() {
 }  // namespace
 
 SharedGenerator* shared_generator() { return shared; }
+
+SharedGenerator& preloaded_generator() {
+  if (shared == nullptr) report_not_preloaded();
+  return *shared;
+}
 
 void install_shared_memory_hooks() {
   previous_shmem_request_hook = shmem_request_hook;

@@ -11,6 +11,9 @@ namespace snowflake::pg {
 // The generator, or null when the library was not loaded via shared_preload_libraries.
 SharedGenerator* shared_generator();
 
+// The generator, for a function that needs it: an ERROR when the library was not preloaded.
+SharedGenerator& preloaded_generator();
+
 // Preloading only: asks for the shared memory and sets it up at server start.
 void install_shared_memory_hooks();
 

@@ -3,7 +3,6 @@
 // on rare events (see core/stats.h).
 #include "core/clock.h"
 #include "core/layout.h"
-#include "pg/errors.h"
 #include "pg/registry.h"
 #include "pg/result_type.h"
 #include "pg/settings.h"
@@ -64,13 +63,6 @@ void set_time(Datum* value, bool* null, const Layout& layout, std::int64_t ms_si
 void set_text(Datum* value, bool* null, const char* text) {
   *null = text == nullptr;
   *value = text == nullptr ? Datum(0) : CStringGetTextDatum(text);
-}
-
-// The generator, which only a preloaded library has: an ERROR otherwise.
-const SharedGenerator& preloaded_generator() {
-  const SharedGenerator* shared = shared_generator();
-  if (shared == nullptr) report_not_preloaded();
-  return *shared;
 }
 
 }  // namespace
