@@ -53,6 +53,9 @@ SET enable_seqscan = off;
 \set VERBOSITY sqlstate
 SELECT count(*) FROM orders WHERE id = ANY ('{3, 1, 2}'::bigint[]);
 \set VERBOSITY default
+-- The library fills only the snowflake_stats columns 1.0 declares.
+SELECT worker_id IS NOT NULL AS has_worker_id, lease_renewals >= 0 AS counts_renewals
+FROM snowflake_stats;
 -- Updated, the same table and index answer every array form through the index.
 ALTER EXTENSION snowflake UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'snowflake';

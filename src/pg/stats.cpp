@@ -102,13 +102,9 @@ Datum snowflake_stats(PG_FUNCTION_ARGS) {
            claim.expires_unix_ms == 0 ? 0 : claim.expires_unix_ms - layout.epoch_unix_ms());
   set_text(&values[kRegistryError], &nulls[kRegistryError], claim.last_error);
   values[kCollisions] = counter(stats.collisions);
-  // An extension script older than the library declares fewer columns.
-  const int columns = std::min<int>(result_type->natts, kStatsColumns);
-  Datum declared_values[kStatsColumns];
-  bool declared_nulls[kStatsColumns];
-  std::copy(values, values + columns, declared_values);
-  std::copy(nulls, nulls + columns, declared_nulls);
-  return HeapTupleGetDatum(heap_form_tuple(result_type, declared_values, declared_nulls));
+  // An extension script older than the library declares fewer columns: heap_form_tuple reads
+  // only those.
+  return HeapTupleGetDatum(heap_form_tuple(result_type, values, nulls));
 }
 
 // The worker id this server makes ids with, or NULL while it has none.
