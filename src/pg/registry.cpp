@@ -80,7 +80,6 @@ struct RegistryShared {
   // Whether the registry has recorded a bound for it, so that ids may be made with it.
   bool bound_recorded = false;
   std::int64_t expires_unix_ms = 0;
-  std::int64_t fence_micros = 0;
   char other_holder[256] = {};
   char last_error[256] = {};
   // The claim's fence on the wall clock (claim_fenced): INT64_MIN while no claim is held,
@@ -95,6 +94,29 @@ struct RegistryShared {
 
 RegistryShared* registry = nullptr;
 SharedGenerator* generator = nullptr;
+
+// What callers' errors and snowflake_stats show of the claim, copied whole under the mutex.
+struct ClaimView {
+  ClaimState state;
+  std::int32_t claimed_worker_id;
+  std::int64_t expires_unix_ms;
+  char other_holder[sizeof(RegistryShared::other_holder)];
+  char last_error[sizeof(RegistryShared::last_error)];
+};
+static_assert(std::is_trivially_destructible_v<ClaimView>);
+
+// A copy of the claim as it stands.
+ClaimView view_claim() {
+  ClaimView view;
+  SpinLockAcquire(&registry->mutex);
+  view.state = registry->state;
+  view.claimed_worker_id = registry->claimed_worker_id;
+  view.expires_unix_ms = registry->expires_unix_ms;
+  strlcpy(view.other_holder, registry->other_holder, sizeof(view.other_holder));
+  strlcpy(view.last_error, registry->last_error, sizeof(view.last_error));
+  SpinLockRelease(&registry->mutex);
+  return view;
+}
 
 constexpr long kCallerPollMs = 10;
 
@@ -295,7 +317,6 @@ bool renew(WorkerSession& session, const Layout& layout, std::int32_t claimed) {
   registry->bound_recorded = true;
   registry->state = ClaimState::held;
   registry->expires_unix_ms = std::strtoll(row.values[0], nullptr, 10);
-  registry->fence_micros = fence_micros;
   registry->last_error[0] = '\0';
   SpinLockRelease(&registry->mutex);
   if (first) {
@@ -393,25 +414,19 @@ void forget_registry_worker(int /*code*/, Datum /*arg*/) {
 
 // Why there is no worker id: the ERROR of a caller that waited for one in vain.
 [[noreturn]] void report_no_worker_id() {
-  SpinLockAcquire(&registry->mutex);
-  const ClaimState state = registry->state;
-  char other_holder[sizeof(registry->other_holder)];
-  char last_error[sizeof(registry->last_error)];
-  strlcpy(other_holder, registry->other_holder, sizeof(other_holder));
-  strlcpy(last_error, registry->last_error, sizeof(last_error));
-  SpinLockRelease(&registry->mutex);
-  if (state == ClaimState::refused)
+  const ClaimView claim = view_claim();
+  if (claim.state == ClaimState::refused)
     ereport(ERROR,
             (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
              errmsg("snowflake.worker_id = %d is held by another server", worker_id),
              errdetail("The registry gave it to %s; two servers with one worker id can issue the "
                        "same id, so no id is made here.",
-                       other_holder),
+                       claim.other_holder),
              errhint("Give this server another worker id, or leave snowflake.worker_id unset to "
                      "claim a free one. If that server is gone for good, a superuser can run "
                      "SELECT snowflake_release_worker_id(%d) in the registry.",
                      worker_id)));
-  if (state == ClaimState::none_free)
+  if (claim.state == ClaimState::none_free)
     ereport(ERROR,
             (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
              errmsg("snowflake has no worker id: every worker id of its layout is held"),
@@ -423,8 +438,8 @@ void forget_registry_worker(int /*code*/, Datum /*arg*/) {
   ereport(
       ERROR,
       (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE), errmsg("snowflake has no worker id yet"),
-       last_error[0] != '\0'
-           ? errdetail("It is claimed from snowflake.registry, which failed: %s", last_error)
+       claim.last_error[0] != '\0'
+           ? errdetail("It is claimed from snowflake.registry, which failed: %s", claim.last_error)
            : errdetail("It is being claimed from snowflake.registry."),
        errhint("snowflake_nextval() waits for the claim up to snowflake.clock_wait_timeout; "
                "check that the registry is reachable.")));
@@ -486,16 +501,13 @@ void await_claim_renewal(std::int64_t deadline_micros) {
   ask_for_claim_renewal();
   while (registry->renewals.load(std::memory_order_acquire) == renewals) {
     if (deadline_micros != 0 && monotonic_micros() >= deadline_micros) {
-      SpinLockAcquire(&registry->mutex);
-      const std::int32_t claimed = registry->claimed_worker_id;
-      char last_error[sizeof(registry->last_error)];
-      strlcpy(last_error, registry->last_error, sizeof(last_error));
-      SpinLockRelease(&registry->mutex);
+      const ClaimView claim = view_claim();
       ereport(
           ERROR,
           (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-           errmsg("snowflake could not renew its claim on worker id %d in the registry", claimed),
-           last_error[0] != '\0' ? errdetail("The registry failed: %s", last_error) : 0,
+           errmsg("snowflake could not renew its claim on worker id %d in the registry",
+                  claim.claimed_worker_id),
+           claim.last_error[0] != '\0' ? errdetail("The registry failed: %s", claim.last_error) : 0,
            errhint("No id is made beyond what the registry recorded for this server; ids "
                    "resume once the registry answers. snowflake_nextval() waits for it up "
                    "to snowflake.clock_wait_timeout.")));
@@ -508,18 +520,13 @@ ClaimReport report_claim(const SharedGenerator& shared) {
   const bool has_worker_id = shared.state.worker_id.load(std::memory_order_acquire) != kNoWorkerId;
   if (!registry_configured())
     return ClaimReport{has_worker_id ? "configured" : nullptr, nullptr, 0, nullptr};
-  char last_error[sizeof(registry->last_error)];
-  SpinLockAcquire(&registry->mutex);
-  const ClaimState state = registry->state;
-  const std::int64_t expires_unix_ms = registry->expires_unix_ms;
-  const std::int64_t fence_micros = registry->fence_micros;
-  strlcpy(last_error, registry->last_error, sizeof(last_error));
-  SpinLockRelease(&registry->mutex);
-  const bool fenced = state == ClaimState::held && monotonic_micros() >= fence_micros;
+  const ClaimView claim = view_claim();
+  // Fenced as the hot path sees it (claim_fenced), on the clock it reads.
+  const bool fenced = claim.state == ClaimState::held && claim_fenced(realtime_unix_ms());
   return ClaimReport{has_worker_id ? "registry" : nullptr,
-                     fenced ? "fenced" : claim_state_name(state),
-                     state == ClaimState::held ? expires_unix_ms : 0,
-                     last_error[0] != '\0' ? pstrdup(last_error) : nullptr};
+                     fenced ? "fenced" : claim_state_name(claim.state),
+                     claim.state == ClaimState::held ? claim.expires_unix_ms : 0,
+                     claim.last_error[0] != '\0' ? pstrdup(claim.last_error) : nullptr};
 }
 
 }  // namespace snowflake::pg
