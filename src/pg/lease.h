@@ -47,9 +47,8 @@ void start_lease(void* area, bool found, SharedGenerator& generator, const Layou
 // min_end_ms (ms since the layout's epoch), unless the current lease already does and is not
 // due for renewal. False when the worker id's claim keeps the lease from reaching further, or
 // from reaching min_end_ms (limit_lease), or the claim was lost: the caller waits for the
-// claim's renewal. ERROR when
-// the generator may not issue ids under this layout, or the lease cannot be made durable.
-// now_ms is the clock in ms since the layout's epoch.
+// claim's renewal. ERROR when the generator may not issue ids under this layout, or the lease
+// cannot be made durable. now_ms is the clock in ms since the layout's epoch.
 bool renew_lease(const Layout& layout, std::int64_t now_ms, std::int64_t min_end_ms = 0);
 
 // A claim made the lease due: wakes the lease worker, or renews in the caller's path when no

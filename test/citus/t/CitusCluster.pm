@@ -113,7 +113,8 @@ sub add_citus_worker
 }
 
 # The worker id the node runs with, as the node reports it; one claimed from the registry, once
-# the node has it.
+# the node has it. From snowflake_stats, which version 1.0 has too (001 starts with 1.0), not
+# snowflake_worker_id() as SnowflakeTest's claimed_worker_id reads it.
 sub worker_id_of
 {
 	my ($node) = @_;
