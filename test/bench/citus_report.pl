@@ -6,15 +6,10 @@
 # their range; then how much more all nodes take than the coordinator alone, per table.
 use strict;
 use warnings;
+use FindBin;
+use lib $FindBin::RealBin;
+use BenchStats;
 use List::Util qw(sum min max);
-
-# The median of a list of numbers.
-sub median
-{
-	my @sorted = sort { $a <=> $b } @_;
-	my $middle = int(@sorted / 2);
-	return @sorted % 2 ? $sorted[$middle] : ($sorted[ $middle - 1 ] + $sorted[$middle]) / 2;
-}
 
 my (%slices, @configurations, %seen);
 while (my $line = <>)

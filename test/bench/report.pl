@@ -7,6 +7,9 @@
 # Usage: report.pl results.tsv
 use strict;
 use warnings;
+use FindBin;
+use lib $FindBin::RealBin;
+use BenchStats;
 use List::Util qw(min max sum);
 
 # A value measured more than once in a repetition (interleaved rounds, pgbench slices) counts as
@@ -34,13 +37,6 @@ for my $section (keys %samples) {
 my $sequence_bits = $measured{setting}{sequence_bits}{server}{0} // 12;
 my $cap_ids_per_s = (1 << $sequence_bits) * 1000;
 my @generators = qw(snowflake nextval uuid floor);
-
-sub median {
-	my @sorted = sort { $a <=> $b } @_;
-	return undef unless @sorted;
-	my $middle = int(@sorted / 2);
-	return @sorted % 2 ? $sorted[$middle] : ($sorted[ $middle - 1 ] + $sorted[$middle]) / 2;
-}
 
 # $compute->(\%value_of_variant) in each repetition that measured every named variant.
 sub per_repetition {
